@@ -1,0 +1,3 @@
+"""Court Deadline Monitor: watch court cases, compute their deadlines, remind advocates."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,645 @@
+"""The command line: parse, open a session, call one function, print. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from monitor import __version__
+from monitor.catalog import load_calendars, load_catalog
+from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
+from monitor.deadlines.calendars import CourtCalendar
+from monitor.deadlines.dates import human, parse_iso_date
+from monitor.deadlines.rules import PRESET_HELP, compute, preset
+from monitor.decisions import find_decision, record_fact
+from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.models import Case, Deadline, Decision, Event
+from monitor.settings import Settings, load_settings
+from monitor.sync import sync_catalog
+
+Handler = Callable[[argparse.Namespace, "Context"], int]
+
+
+class Context:
+    """What every command gets: settings, the clock read once, and a way to the database."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.config_dir = Path(args.config or os.environ.get("MONITOR_CONFIG_DIR") or "config")
+        self.now: datetime = args.now or datetime.now(UTC)
+        self._settings: Settings | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_dir)
+            if self.args.config:
+                self._settings.origins["config_dir"] = "--config"
+            elif os.environ.get("MONITOR_CONFIG_DIR"):
+                self._settings.origins["config_dir"] = "environment MONITOR_CONFIG_DIR"
+        return self._settings
+
+    def engine(self, *, check_schema: bool = True) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        if check_schema:
+            require_current_schema(self._engine)
+        return self._engine
+
+
+def _out(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    if not rows:
+        return "(none)"
+    cells = [[str(c) for c in headers]] + [
+        ["" if c is None else str(c) for c in row] for row in rows
+    ]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+_DATE_WORDS = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})\b")
+
+
+def wrap(text: str, indent: str = "    ") -> list[str]:
+    """Wrap an explanation without ever splitting a date like ``Fri 19 Aug 2016``."""
+    glued = _DATE_WORDS.sub(lambda m: "\u00a0".join(m.groups()), text)
+    return [
+        line.replace("\u00a0", " ")
+        for line in textwrap.wrap(glued, 96, initial_indent=indent, subsequent_indent=indent)
+    ]
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return parse_iso_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _instant_arg(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or time (expected 2016-08-04 or 2016-08-04T09:00:00+00:00)"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _days_arg(text: str) -> int:
+    raw = text[:-1] if text.endswith("d") else text
+    if not raw.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (like 30d)")
+    return int(raw)
+
+
+# ---------------------------------------------------------------------------------------
+# Commands.
+# ---------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(args: argparse.Namespace, ctx: Context) -> int:
+    engine = ctx.engine(check_schema=False)
+    before, head = schema_state(engine)
+    upgrade(engine)
+    if before == head:
+        print(f"database already at {head}")
+    else:
+        print(f"database upgraded from {before or 'empty'} to {head}")
+    return 0
+
+
+def cmd_db_check(args: argparse.Namespace, ctx: Context) -> int:
+    current, head = schema_state(ctx.engine(check_schema=False))
+    if current == head:
+        print(f"schema is current ({head})")
+        return 0
+    print(
+        f"schema is {current or 'empty'}, the code needs {head}: run `monitor db upgrade`",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_config_check(args: argparse.Namespace, ctx: Context) -> int:
+    ctx.settings  # noqa: B018 - settings problems are reported like catalog problems
+    catalog = load_catalog(ctx.config_dir)
+    decisions = sum(len(c.decisions) for c in catalog.cases.values())
+    print(
+        f"config OK: {len(catalog.cases)} case(s), {decisions} decision(s),"
+        f" {len(catalog.contacts)} contact(s), {len(catalog.sources)} source(s)"
+    )
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace, ctx: Context) -> int:
+    rows = ctx.settings.shown()
+    _out(
+        args,
+        {"settings": [{"name": n, "value": v, "origin": o} for n, v, o in rows]},
+        table(("setting", "value", "from"), rows),
+    )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
+    catalog = load_catalog(ctx.config_dir)
+    with session_scope(ctx.engine()) as session:
+        report = sync_catalog(session, catalog, ctx.now)
+    if args.json:
+        _out(args, {"sync": report.as_dict()}, "")
+        return 0
+    if report.unchanged:
+        print("nothing to change: the database already matches the config")
+        return 0
+    for title, items in (
+        ("added", report.added),
+        ("changed", report.changed),
+        ("archived", report.archived),
+        ("restored", report.restored),
+        ("deadlines", report.deadlines),
+    ):
+        for item in items:
+            print(f"{title:9}  {item}")
+    print(
+        f"reminders  {report.reminders_planned} planned, {report.reminders_skipped} skipped"
+        f" (deadline already passed), {report.reminders_cancelled} cancelled"
+    )
+    return 0
+
+
+def _cases(session: Session, include_archived: bool) -> list[Case]:
+    query = (
+        select(Case)
+        .options(selectinload(Case.decisions).selectinload(Decision.deadlines))
+        .order_by(Case.key)
+    )
+    if not include_archived:
+        query = query.where(Case.archived_at.is_(None))
+    return list(session.scalars(query))
+
+
+def _next_deadline(case: Case, today: date) -> Deadline | None:
+    upcoming = [
+        d
+        for decision in case.decisions
+        if decision.archived_at is None
+        for d in decision.deadlines
+        if d.due_on >= today
+    ]
+    return min(upcoming, key=lambda d: d.due_on, default=None)
+
+
+def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
+    today = ctx.now.date()
+    with session_scope(ctx.engine()) as session:
+        cases = _cases(session, args.all)
+        items = []
+        rows = []
+        for case in cases:
+            nxt = _next_deadline(case, today)
+            active = [d for d in case.decisions if d.archived_at is None]
+            items.append(
+                {
+                    "id": case.key,
+                    "title": case.title,
+                    "jurisdiction": case.jurisdiction,
+                    "decisions": len(active),
+                    "archived": case.archived_at is not None,
+                    "next_deadline": {"kind": nxt.kind, "date": nxt.due_on.isoformat()}
+                    if nxt
+                    else None,
+                }
+            )
+            rows.append(
+                (
+                    case.key,
+                    case.title,
+                    case.jurisdiction,
+                    len(active),
+                    f"{nxt.kind} {human(nxt.due_on)}" if nxt else "none ahead",
+                    "archived" if case.archived_at else "",
+                )
+            )
+    _out(
+        args,
+        {"cases": items},
+        table(("case", "title", "jurisdiction", "decisions", "next deadline", ""), rows),
+    )
+    return 0
+
+
+def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
+    today = ctx.now.date()
+    query = (
+        select(Deadline, Decision, Case)
+        .join(Decision, Deadline.decision_id == Decision.id)
+        .join(Case, Decision.case_id == Case.id)
+        .where(Case.archived_at.is_(None), Decision.archived_at.is_(None))
+        .order_by(Deadline.due_on, Case.key, Deadline.kind)
+    )
+    if not args.all:
+        query = query.where(
+            Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=args.within)
+        )
+    with session_scope(ctx.engine()) as session:
+        found = session.execute(query).all()
+        items: list[dict[str, Any]] = [
+            {
+                "case": c.key,
+                "decision": dec.key,
+                "kind": d.kind,
+                "date": d.due_on.isoformat(),
+                "days_left": (d.due_on - today).days,
+                "uncertain": d.uncertain,
+                "appealed_on": dec.appealed_on.isoformat() if dec.appealed_on else None,
+                "executed_on": dec.executed_on.isoformat() if dec.executed_on else None,
+                "explanation": d.explanation,
+            }
+            for d, dec, c in found
+        ]
+    rows = [
+        (
+            i["case"],
+            i["decision"],
+            i["kind"],
+            human(date.fromisoformat(i["date"])),
+            _days_left(i["days_left"]),
+            "appealed" if i["appealed_on"] else ("executed" if i["executed_on"] else ""),
+        )
+        for i in items
+    ]
+    text = table(("case", "decision", "deadline", "date", "when", "facts"), rows)
+    if not args.all:
+        text = (
+            f"deadlines from {human(today)} to {human(today + timedelta(days=args.within))}:\n"
+            + text
+        )
+        if not rows:
+            text += "\n(use --all to list past deadlines too)"
+    _out(args, {"deadlines": items}, text)
+    return 0
+
+
+def _days_left(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {days} day{'s' if days != 1 else ''}"
+    return f"{-days} day{'s' if days != -1 else ''} ago"
+
+
+def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        case = session.scalars(select(Case).where(Case.key == args.case)).one_or_none()
+        if case is None:
+            raise UsageError(
+                f"no case {args.case!r} (see `monitor cases`; run `monitor sync` after editing config)"
+            )
+        decisions = []
+        lines = [f"{case.title} [{case.key}], jurisdiction {case.jurisdiction}"]
+        for decision in case.decisions:
+            if decision.archived_at is not None:
+                continue
+            facts = []
+            if decision.appealed_on:
+                facts.append(f"appealed on {human(decision.appealed_on)}")
+            if decision.executed_on:
+                facts.append(f"executed on {human(decision.executed_on)}")
+            lines.append("")
+            lines.append(
+                f"decision {decision.key}: {decision.kind}, {decision.court}, {human(decision.decided_on)}"
+                f" (rule {decision.rule}, from {decision.origin})"
+            )
+            if facts:
+                lines.append("  facts: " + "; ".join(facts))
+            for deadline in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind)):
+                flag = " (uncertain)" if deadline.uncertain else ""
+                lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
+                lines.extend(wrap(deadline.explanation))
+            decisions.append(
+                {
+                    "id": decision.key,
+                    "date": decision.decided_on.isoformat(),
+                    "court": decision.court,
+                    "kind": decision.kind,
+                    "rule": decision.rule,
+                    "origin": decision.origin,
+                    "appealed_on": decision.appealed_on.isoformat()
+                    if decision.appealed_on
+                    else None,
+                    "executed_on": decision.executed_on.isoformat()
+                    if decision.executed_on
+                    else None,
+                    "deadlines": [
+                        {
+                            "kind": d.kind,
+                            "date": d.due_on.isoformat(),
+                            "uncertain": d.uncertain,
+                            "explanation": d.explanation,
+                        }
+                        for d in decision.deadlines
+                    ],
+                }
+            )
+    _out(args, {"case": case.key, "decisions": decisions}, "\n".join(lines))
+    return 0
+
+
+def cmd_compute(args: argparse.Namespace, ctx: Context) -> int:
+    rule = preset(args.rule)
+    jurisdiction = args.jurisdiction or rule.jurisdiction
+    if jurisdiction is None:
+        raise UsageError(f"rule {rule.name} needs --jurisdiction (a country code like KZ)")
+    extras = (
+        load_calendars(ctx.config_dir) if (ctx.config_dir / "calendars.toml").exists() else None
+    )
+    calendar = extras.calendar(jurisdiction) if extras else CourtCalendar(jurisdiction)
+    results = []
+    for trigger in args.dates:
+        computed = compute(rule, trigger, calendar, grace_days=args.grace)
+        results.append(
+            {
+                "trigger": trigger.isoformat(),
+                "deadlines": [
+                    {"kind": d.kind, "date": d.date.isoformat(), "explanation": d.explanation}
+                    for d in computed
+                ],
+            }
+        )
+    lines = []
+    for result in results:
+        lines.append(
+            f"trigger {human(date.fromisoformat(result['trigger']))}, rule {rule.name}, {calendar.name}:"
+        )
+        for d in result["deadlines"]:
+            lines.append(f"  {d['kind']}: {human(date.fromisoformat(d['date']))}")
+            lines.extend(wrap(d["explanation"]))
+    _out(args, {"rule": rule.name, "results": results}, "\n".join(lines))
+    return 0
+
+
+def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        decision = find_decision(session, args.case, args.decision)
+        message, report = record_fact(
+            session, decision, ctx.now, appealed_on=args.appealed, executed_on=args.executed
+        )
+    print(message)
+    print(f"reminders: {report.cancelled} cancelled")
+    return 0
+
+
+def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
+    query = (
+        select(Event, Case.key)
+        .outerjoin(Case, Event.case_id == Case.id)
+        .order_by(Event.id.desc())
+        .limit(args.limit)
+    )
+    if args.case:
+        query = query.where(Case.key == args.case)
+    with session_scope(ctx.engine()) as session:
+        found = list(reversed(session.execute(query).all()))
+    items = [
+        {"at": e.at.isoformat(), "kind": e.kind, "case": key, "message": e.message, "data": e.data}
+        for e, key in found
+    ]
+    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, key or "", e.message) for e, key in found]
+    _out(args, {"events": items}, table(("at (UTC)", "event", "case", "message"), rows))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------
+# Parser.
+# ---------------------------------------------------------------------------------------
+
+
+def _command(
+    subparsers: Any,
+    name: str,
+    handler: Handler,
+    summary: str,
+    example: str,
+    json_output: bool = False,
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=handler, json=False)
+    if json_output:
+        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description="Court Deadline Monitor: watch court cases, compute deadlines, remind advocates.",
+        epilog="example:\n  monitor db upgrade && monitor sync && monitor deadlines --all",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="DIR",
+        help="configuration folder (default: ./config, or MONITOR_CONFIG_DIR)",
+    )
+    parser.add_argument(
+        "--now",
+        type=_instant_arg,
+        metavar="WHEN",
+        help="act as if it were this UTC date/time (rehearsals and tests); default: the clock",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="database migrations", description="Database migrations.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    _command(
+        db_sub,
+        "upgrade",
+        cmd_db_upgrade,
+        "bring the database schema up to date",
+        "monitor db upgrade",
+    )
+    _command(
+        db_sub,
+        "check",
+        cmd_db_check,
+        "say whether the schema is current (exit 1 if not)",
+        "monitor db check",
+    )
+
+    config = sub.add_parser(
+        "config",
+        help="check or show the configuration",
+        description="Check or show the configuration.",
+    )
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    _command(
+        config_sub,
+        "check",
+        cmd_config_check,
+        "validate config/ and report every problem",
+        "monitor config check",
+    )
+    _command(
+        config_sub,
+        "show",
+        cmd_config_show,
+        "print effective settings (secrets masked) and where each came from",
+        "monitor config show --json",
+        json_output=True,
+    )
+
+    _command(
+        sub,
+        "sync",
+        cmd_sync,
+        "apply config/ to the database (all or nothing)",
+        "monitor sync",
+        json_output=True,
+    )
+
+    p = _command(
+        sub,
+        "cases",
+        cmd_cases,
+        "list watched cases and their next deadline",
+        "monitor cases --json",
+        json_output=True,
+    )
+    p.add_argument("--all", action="store_true", help="include archived cases")
+
+    p = _command(
+        sub,
+        "deadlines",
+        cmd_deadlines,
+        "list deadlines, soonest first",
+        "monitor deadlines --within 30d",
+        json_output=True,
+    )
+    p.add_argument(
+        "--within",
+        type=_days_arg,
+        default=30,
+        metavar="DAYS",
+        help="from today to this many days ahead (default 30d)",
+    )
+    p.add_argument("--all", action="store_true", help="every deadline, past ones included")
+
+    p = _command(
+        sub,
+        "explain",
+        cmd_explain,
+        "show a case's decisions, deadlines and how each was computed",
+        "monitor explain kozlov",
+        json_output=True,
+    )
+    p.add_argument("case", help="case id")
+
+    p = _command(
+        sub,
+        "compute",
+        cmd_compute,
+        "compute deadlines for trigger dates without touching the database",
+        "monitor compute kz-criminal-appeal-15d 2016-08-04 --json",
+        json_output=True,
+    )
+    p.add_argument("rule", help=f"rule preset: {PRESET_HELP}")
+    p.add_argument(
+        "dates", nargs="+", type=_date_arg, metavar="DATE", help="trigger date(s), YYYY-MM-DD"
+    )
+    p.add_argument(
+        "--jurisdiction",
+        metavar="CODE",
+        help="calendar to use (KZ, US, PL, ...); presets bring their own",
+    )
+    p.add_argument(
+        "--grace",
+        type=int,
+        metavar="DAYS",
+        help="also compute execution_due, this many days after in force",
+    )
+
+    p = _command(
+        sub,
+        "record",
+        cmd_record,
+        "record that a decision was appealed or executed",
+        "monitor record kozlov --executed 2016-08-20",
+    )
+    p.add_argument("case", help="case id")
+    p.add_argument(
+        "--decision", metavar="ID", help="decision id (needed when the case has several)"
+    )
+    fact = p.add_mutually_exclusive_group(required=True)
+    fact.add_argument(
+        "--appealed", type=_date_arg, metavar="DATE", help="the day an appeal was lodged"
+    )
+    fact.add_argument(
+        "--executed", type=_date_arg, metavar="DATE", help="the day the decision was carried out"
+    )
+
+    p = _command(
+        sub,
+        "events",
+        cmd_events,
+        "show the audit log, newest last",
+        "monitor events --case kozlov --limit 20",
+        json_output=True,
+    )
+    p.add_argument("--case", help="only this case")
+    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args, Context(args)))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        count = len(exc.problems)
+        print(
+            f"{count} problem{'s' if count != 1 else ''} found; nothing was applied",
+            file=sys.stderr,
+        )
+        return 1
+    except MonitorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

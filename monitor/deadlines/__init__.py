@@ -1,0 +1,1 @@
+"""Deadline arithmetic: pure functions over dates. No database, no clock, no network."""

@@ -1,0 +1,159 @@
+"""Court calendars: which days count as working days in a jurisdiction, and why not.
+
+Public holidays, weekends, transferred days off and working Saturdays come from the
+``holidays`` package (``is_working_day`` knows that Kazakhstan moved the day off of Saturday
+5 March 2016 to Monday 7 March). Court closures and extra working days come from config.
+
+Caveat, kept in every explanation that depends on it: governments announce transferred days
+off by decree, often late in the preceding year, and Islamic holidays are estimated ahead of
+the official announcement. A date computed far ahead may move when the package learns of a
+decree; the monitor recomputes on every sync, and a moved date is recorded as an event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+import holidays
+from holidays.registry import COUNTRIES
+
+from monitor.deadlines.dates import human, weekday_name
+from monitor.errors import RuleError
+
+# The European Court of Human Rights is not a country: it has no entry in ``holidays``. Its
+# final dates are not moved for weekends (see the echr preset), so the calendar only has to
+# name the weekday; closures of the Registry can be listed in config.
+ECHR = "ECHR"
+
+_TAKES_THE = ("United", "Czech", "Dominican", "Netherlands", "Philippines", "Bahamas", "Gambia")
+_SUBSTITUTED = re.compile(r"substituted from (\d{2})/(\d{2})/(\d{4})")
+
+
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for class_name, *codes in COUNTRIES.values():
+        readable = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", class_name)
+        for code in codes:
+            if isinstance(code, str) and len(code) == 2 and code.isupper():
+                names[code] = readable
+    return names
+
+
+@cache
+def _names() -> dict[str, str]:
+    return _country_names()
+
+
+def supported_jurisdictions() -> dict[str, list[str]]:
+    """Country code -> subdivision codes, plus ``ECHR``."""
+    supported: dict[str, list[str]] = {
+        code: list(subdivs) for code, subdivs in holidays.list_supported_countries().items()
+    }
+    supported[ECHR] = []
+    return supported
+
+
+def check_jurisdiction(code: str) -> str | None:
+    """None when ``code`` is known, else a message saying what would be accepted."""
+    country, _, subdiv = code.partition("-")
+    supported = supported_jurisdictions()
+    if country not in supported:
+        return (
+            f"{code!r} is not a jurisdiction the monitor knows: use an ISO 3166 country code"
+            " such as KZ, RU, US, PL, optionally with a subdivision (US-NY), or ECHR"
+        )
+    if subdiv and subdiv not in supported[country]:
+        return f"{code!r}: {country} has no subdivision {subdiv!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Whether a day is a working day, and the words that say why (or why not)."""
+
+    day: date
+    working: bool
+    reason: str
+    estimated: bool = False
+
+
+@dataclass
+class CourtCalendar:
+    jurisdiction: str
+    closures: Mapping[date, str] = field(default_factory=dict)
+    extra_working_days: Mapping[date, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problem = check_jurisdiction(self.jurisdiction)
+        if problem:
+            raise RuleError(problem)
+        country, _, subdiv = self.jurisdiction.partition("-")
+        self._country = country
+        self._holidays: Any = None
+        if country != ECHR:
+            self._holidays = _holiday_calendar(country, subdiv or None)
+
+    @property
+    def name(self) -> str:
+        if self._country == ECHR:
+            return "the European Court of Human Rights"
+        country = _names().get(self._country, self._country)
+        if country.startswith(_TAKES_THE):
+            country = "the " + country
+        _, _, subdiv = self.jurisdiction.partition("-")
+        return f"{country} ({subdiv})" if subdiv else country
+
+    @property
+    def where(self) -> str:
+        """``in Kazakhstan``, ``at the European Court of Human Rights``."""
+        return f"at {self.name}" if self._country == ECHR else f"in {self.name}"
+
+    def status(self, day: date) -> DayStatus:
+        if day in self.extra_working_days:
+            return DayStatus(
+                day, True, f"a working day by court order ({self.extra_working_days[day]})"
+            )
+        if day in self.closures:
+            return DayStatus(day, False, f"the court is closed ({self.closures[day]})")
+        if self._holidays is None:
+            if day.weekday() >= 5:
+                return DayStatus(day, False, f"a {weekday_name(day)}")
+            return DayStatus(day, True, "a working day")
+        name: str | None = self._holidays.get(day)
+        if self._holidays.is_working_day(day):
+            if day.weekday() in self._holidays.weekend:
+                return DayStatus(
+                    day, True, f"a working {weekday_name(day)} (its day off was transferred)"
+                )
+            return DayStatus(day, True, "a working day")
+        if not name:
+            return DayStatus(day, False, f"a {weekday_name(day)}")
+        estimated = "estimated" in name.lower()
+        moved = _SUBSTITUTED.search(name)
+        if moved:
+            month, dom, year = (int(g) for g in moved.groups())
+            reason = f"a transferred day off, moved from {human(date(year, month, dom))}"
+        else:
+            reason = f"{name}, a public holiday"
+            if day.weekday() in self._holidays.weekend:
+                reason = f"a {weekday_name(day)} and {name}"
+        if estimated:
+            reason += " (the holiday's date is estimated: check the official decree)"
+        return DayStatus(day, False, reason, estimated)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.status(day).working
+
+
+@cache
+def _holiday_calendar(country: str, subdiv: str | None) -> Any:
+    probe = holidays.country_holidays(country, subdiv=subdiv)
+    # Holiday names go into explanations: ask for English whatever the machine's locale says.
+    language = "en_US" if "en_US" in getattr(probe, "supported_languages", ()) else None
+    # Years are filled in lazily (expand=True) as dates are asked about.
+    return holidays.country_holidays(country, subdiv=subdiv, language=language)

@@ -1,0 +1,138 @@
+"""The reminder plan: which emails follow from a decision's deadlines, to whom, and when.
+
+Pure: deadlines and subscriptions in, reminders out. A reminder is sent on its day at the
+contact's send hour in the contact's own time zone, computed as a UTC instant here.
+
+Who gets what (by subscription role):
+- advocate: reminders before ``in_force`` (default 7, 3, 1, 0 days), optional reminders before
+  ``appeal_until``, and a request to confirm execution the day after ``in_force``;
+- escalation: "execution not confirmed" on ``execution_due``;
+- operator: none of these (operators hear about sources and delivery, planned elsewhere).
+
+An appeal recorded stops everything that assumes the decision enters into force (the in-force
+reminders, the confirmation and the escalation) and the appeal reminders (it was lodged). An
+execution recorded stops the confirmation request and the escalation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.deadlines.rules import APPEAL_UNTIL, EXECUTION_DUE, IN_FORCE
+
+DEFAULT_OFFSETS: tuple[int, ...] = (7, 3, 1, 0)
+DEFAULT_SEND_TIME = time(9, 0)
+
+IN_FORCE_REMINDER = "in_force_reminder"
+APPEAL_REMINDER = "appeal_reminder"
+CONFIRM_EXECUTION = "confirm_execution"
+EXECUTION_ESCALATION = "execution_escalation"
+REMINDER_KINDS = (IN_FORCE_REMINDER, APPEAL_REMINDER, CONFIRM_EXECUTION, EXECUTION_ESCALATION)
+
+ADVOCATE = "advocate"
+OPERATOR = "operator"
+ESCALATION = "escalation"
+ROLES = (ADVOCATE, OPERATOR, ESCALATION)
+
+
+@dataclass(frozen=True)
+class DecisionDeadlines:
+    """A decision's deadlines and recorded facts, as the planner needs them."""
+
+    case_key: str
+    decision_key: str
+    deadlines: dict[str, date]  # kind -> date
+    appealed_on: date | None = None
+    executed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class SubscriptionPlan:
+    contact_key: str
+    role: str
+    timezone: str
+    send_time: time = DEFAULT_SEND_TIME
+    offsets: tuple[int, ...] = DEFAULT_OFFSETS
+    appeal_offsets: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    send_at: datetime  # UTC
+    contact_key: str
+    case_key: str
+    decision_key: str
+    deadline_kind: str
+    deadline_date: date
+    kind: str
+    offset: int  # days before the deadline; negative = after
+    dedup_key: str
+
+
+def local_send_instant(day: date, send_time: time, timezone: str) -> datetime:
+    """``day`` at ``send_time`` on the contact's wall clock, as a UTC instant.
+
+    A wall-clock time that does not exist (inside a spring-forward gap) is read with the
+    offset in force before the gap, i.e. it lands just after the jump; one that exists twice
+    (autumn fold) takes its first occurrence. Both only matter for send hours between 01:00
+    and 04:00, but a contact may choose one.
+    """
+    local = datetime.combine(day, send_time, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(UTC)
+
+
+def dedup_key(
+    kind: str, case: str, decision: str, contact: str, deadline: date, offset: int
+) -> str:
+    """Stable for the same inputs; a moved deadline gives a new key (and a new email)."""
+    return f"{kind}:{case}:{decision}:{contact}:{deadline.isoformat()}:{offset}"
+
+
+def _reminder(
+    deadline: DecisionDeadlines, sub: SubscriptionPlan, deadline_kind: str, kind: str, offset: int
+) -> Reminder:
+    due = deadline.deadlines[deadline_kind]
+    day = due - timedelta(days=offset)
+    return Reminder(
+        send_at=local_send_instant(day, sub.send_time, sub.timezone),
+        contact_key=sub.contact_key,
+        case_key=deadline.case_key,
+        decision_key=deadline.decision_key,
+        deadline_kind=deadline_kind,
+        deadline_date=due,
+        kind=kind,
+        offset=offset,
+        dedup_key=dedup_key(
+            kind, deadline.case_key, deadline.decision_key, sub.contact_key, due, offset
+        ),
+    )
+
+
+def plan_for_decision(
+    deadline: DecisionDeadlines, subscriptions: Iterable[SubscriptionPlan]
+) -> list[Reminder]:
+    """Every reminder the decision calls for, sorted by send time."""
+    appealed = deadline.appealed_on is not None
+    executed = deadline.executed_on is not None
+    has = deadline.deadlines
+    out: list[Reminder] = []
+    for sub in subscriptions:
+        if sub.role == ADVOCATE and not appealed:
+            if IN_FORCE in has:
+                out.extend(
+                    _reminder(deadline, sub, IN_FORCE, IN_FORCE_REMINDER, o) for o in sub.offsets
+                )
+                if not executed:
+                    out.append(_reminder(deadline, sub, IN_FORCE, CONFIRM_EXECUTION, -1))
+            if APPEAL_UNTIL in has:
+                out.extend(
+                    _reminder(deadline, sub, APPEAL_UNTIL, APPEAL_REMINDER, o)
+                    for o in sub.appeal_offsets
+                )
+        elif sub.role == ESCALATION and not appealed and not executed and EXECUTION_DUE in has:
+            out.append(_reminder(deadline, sub, EXECUTION_DUE, EXECUTION_ESCALATION, 0))
+    out.sort(key=lambda r: (r.send_at, r.dedup_key))
+    return out

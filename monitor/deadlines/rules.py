@@ -1,0 +1,431 @@
+"""Rules: how a decision's deadlines follow from its trigger date.
+
+A rule counts a period from a trigger (the decision pronounced, or served on a party) in the
+calendar of a jurisdiction, and says how the three deadlines follow from the period's end:
+
+- ``appeal_until``: the last day on which the decision can be appealed (or a referral asked);
+- ``in_force``: the day it enters into force or becomes final if nobody appeals;
+- ``execution_due``: in force + an operator-set grace; after it the escalation contacts are told.
+
+Every computed date carries the steps that produced it, in words a lawyer can check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+
+from monitor.deadlines.calendars import ECHR, CourtCalendar
+from monitor.deadlines.dates import human
+from monitor.errors import RuleError
+
+
+class Unit(StrEnum):
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+    WEEKS = "weeks"
+    MONTHS = "months"
+    YEARS = "years"
+
+
+APPEAL_UNTIL = "appeal_until"
+IN_FORCE = "in_force"
+EXECUTION_DUE = "execution_due"
+DEADLINE_KINDS = (APPEAL_UNTIL, IN_FORCE, EXECUTION_DUE)
+
+Roll = Literal["forward", "none"]
+InForce = Literal["day_after_end", "end"]
+AppealUntil = Literal["end", "day_before_end"]
+MonthEnd = Literal["clip", "next_day"]
+CountsFrom = Literal["pronounced", "served"]
+
+# What an operator may override per case or per decision (``rule_options`` in config).
+OPTION_VALUES: dict[str, tuple[str, ...]] = {
+    "roll": ("forward", "none"),
+    "in_force": ("day_after_end", "end"),
+    "appeal_until": ("end", "day_before_end"),
+    "month_end": ("clip", "next_day"),
+    "counts_from": ("pronounced", "served"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    period: int
+    unit: Unit
+    citation: str
+    roll: Roll = "forward"
+    in_force: InForce = "day_after_end"
+    appeal_until: AppealUntil = "end"
+    month_end: MonthEnd = "clip"
+    counts_from: CountsFrom = "pronounced"
+    # A preset made for one jurisdiction's law refuses to run in another's calendar.
+    jurisdiction: str | None = None
+    appeal_words: str = "last day to appeal"
+    # Where the law or our reading of it is uncertain; repeated in every explanation.
+    caveats: tuple[str, ...] = ()
+    appeal_caveat: str | None = None
+    in_force_caveat: str | None = None
+
+    def with_options(self, options: dict[str, str]) -> Rule:
+        """The same rule with operator overrides (already validated against OPTION_VALUES)."""
+        if not options:
+            return self
+        changed = ", ".join(f"{k}={v}" for k, v in sorted(options.items()))
+        return dataclasses.replace(self, name=f"{self.name} [{changed}]", **options)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ComputedDeadline:
+    kind: str
+    date: date
+    explanation: str
+    rule: str
+    uncertain: bool = False
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _unit_words(period: int, unit: Unit) -> str:
+    words = {
+        Unit.DAYS: ("day", "days"),
+        Unit.WORKING_DAYS: ("working day", "working days"),
+        Unit.WEEKS: ("week", "weeks"),
+        Unit.MONTHS: ("month", "months"),
+        Unit.YEARS: ("year", "years"),
+    }[unit]
+    return f"{period} {words[0] if period == 1 else words[1]}"
+
+
+# ---------------------------------------------------------------------------------------
+# Presets. Each docstring-like ``citation`` says what it encodes; ``caveats`` how sure we are.
+# ---------------------------------------------------------------------------------------
+
+KZ_CRIMINAL_APPEAL_15D = Rule(
+    # Criminal Procedure Code of the Republic of Kazakhstan (2014):
+    # - art. 415: an appeal against a first-instance decision within 15 days of its
+    #   pronouncement (for a convicted person in custody: of receiving a copy; use
+    #   counts_from = "served" and the decision's served_on for that);
+    # - art. 49: a period in days starts on the day after the triggering event; when its last
+    #   day is a non-working day it ends on the next working day (the same rule as art. 128 of
+    #   the Russian Code of Criminal Procedure);
+    # - art. 470: a decision not appealed enters into force when the appeal period has run out,
+    #   i.e. on the day after its last day.
+    name="kz-criminal-appeal-15d",
+    period=15,
+    unit=Unit.DAYS,
+    citation="CrPC of Kazakhstan arts. 415, 49, 470",
+    jurisdiction="KZ",
+    caveats=(
+        "the roll to the next working day follows art. 49 as read alongside art. 128 of the"
+        " Russian code; confirm against the official text of the Kazakh code",
+    ),
+)
+
+ECHR_CHAMBER_FINAL = Rule(
+    # European Convention on Human Rights, Article 44 § 2 (b): a Chamber judgment becomes final
+    # three months after its date if no referral to the Grand Chamber has been requested
+    # (Article 43). The Court's records give the same day of the month three months later, with
+    # no roll for weekends: 26 Feb 2002 final on Sun 26 May 2002; 1 Jul 2004 final on
+    # 1 Oct 2004. For a day missing in the target month, the records we have seen give the
+    # next day (31 Mar 2005 final on 1 Jul 2005): a single data point, said in the explanation.
+    name="echr-chamber-final",
+    period=3,
+    unit=Unit.MONTHS,
+    citation="ECHR Article 44 § 2 (b), Article 43",
+    roll="none",
+    in_force="end",
+    appeal_until="day_before_end",
+    month_end="next_day",
+    jurisdiction=ECHR,
+    appeal_words="last day to request a referral to the Grand Chamber",
+    appeal_caveat=(
+        "an estimate: Article 43 gives three months from the judgment; the day before the"
+        " final date is the last safe day"
+    ),
+)
+
+
+def _us_frcp(days: int) -> Rule:
+    # Federal Rule of Civil Procedure 6(a)(1): (A) exclude the day of the event that triggers
+    # the period; (B) count every day, including intermediate Saturdays, Sundays and legal
+    # holidays; (C) include the last day, but if it is a Saturday, Sunday or legal holiday,
+    # the period continues to run until the end of the next day that is none of these.
+    # Legal holidays (6(a)(6)) are the federal ones, observed days included.
+    return Rule(
+        name=f"us-frcp-days:{days}",
+        period=days,
+        unit=Unit.DAYS,
+        citation="Fed. R. Civ. P. 6(a)(1)",
+        jurisdiction="US",
+        appeal_words="last day of the period",
+        in_force_caveat=(
+            "Rule 6(a) counts the period only: the day after it is shown as the day the"
+            " decision stands if nobody acts, an assumption to check for the motion at hand"
+        ),
+    )
+
+
+def _generic(unit: Unit, n: int, name: str) -> Rule:
+    return Rule(
+        name=name,
+        period=n,
+        unit=unit,
+        citation="a generic count, no article of a code",
+        caveats=(
+            "a generic rule, not tied to a code of procedure: check that it matches the law"
+            " of the decision",
+        ),
+    )
+
+
+NAMED_PRESETS: dict[str, Rule] = {
+    KZ_CRIMINAL_APPEAL_15D.name: KZ_CRIMINAL_APPEAL_15D,
+    ECHR_CHAMBER_FINAL.name: ECHR_CHAMBER_FINAL,
+}
+
+_PARAMETRIC = re.compile(
+    r"^(us-frcp-days|calendar-days|working-days|weeks|months|years):([1-9][0-9]{0,3})$"
+)
+
+PRESET_HELP = (
+    "kz-criminal-appeal-15d, echr-chamber-final, us-frcp-days:N, calendar-days:N,"
+    " working-days:N, weeks:N, months:N, years:N"
+)
+
+
+def preset(name: str) -> Rule:
+    """The rule a config or command line names, or RuleError saying which ones exist."""
+    if name in NAMED_PRESETS:
+        return NAMED_PRESETS[name]
+    match = _PARAMETRIC.match(name)
+    if not match:
+        raise RuleError(f"unknown rule {name!r} (known: {PRESET_HELP})")
+    family, n = match.group(1), int(match.group(2))
+    if family == "us-frcp-days":
+        return _us_frcp(n)
+    unit = {
+        "calendar-days": Unit.DAYS,
+        "working-days": Unit.WORKING_DAYS,
+        "weeks": Unit.WEEKS,
+        "months": Unit.MONTHS,
+        "years": Unit.YEARS,
+    }[family]
+    return _generic(unit, n, name)
+
+
+# ---------------------------------------------------------------------------------------
+# Counting.
+# ---------------------------------------------------------------------------------------
+
+
+def _count_working_days(
+    start_after: date, n: int, calendar: CourtCalendar, steps: list[str]
+) -> date:
+    day = start_after
+    counted = 0
+    skipped: list[str] = []
+    unusual: list[str] = []
+    while counted < n:
+        day += timedelta(days=1)
+        status = calendar.status(day)
+        if status.working:
+            counted += 1
+            if status.reason != "a working day":
+                unusual.append(f"{human(day)} counted: {status.reason}")
+        else:
+            skipped.append(f"{human(day)} ({status.reason})")
+    if skipped:
+        steps.append("not counted: " + ", ".join(skipped))
+    steps.extend(unusual)
+    steps.append(f"working day {n} is {human(day)}")
+    return day
+
+
+def _add_months(trigger: date, months: int, rule: Rule, steps: list[str]) -> date:
+    exact = trigger + relativedelta(months=months)
+    words = _unit_words(rule.period, rule.unit)
+    if exact.day == trigger.day:
+        steps.append(f"{words} after {human(trigger)} is {human(exact)}")
+        return exact
+    # The target month is shorter than the trigger's day of the month.
+    if rule.month_end == "clip":
+        steps.append(
+            f"{words} after {human(trigger)}: the target month has no day {trigger.day},"
+            f" so the period ends on its last day, {human(exact)}"
+        )
+        return exact
+    end = exact + timedelta(days=1)
+    steps.append(
+        f"{words} after {human(trigger)}: the target month has no day {trigger.day},"
+        f" so the period ends on the next day, {human(end)} (the practice seen in the"
+        " court's records; a single data point)"
+    )
+    return end
+
+
+def _period_end(trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> date:
+    n = rule.period
+    if rule.unit == Unit.WORKING_DAYS:
+        steps.append(
+            f"{_unit_words(n, rule.unit)} counted from {human(trigger + timedelta(days=1))}"
+            f" {calendar.where}"
+        )
+        return _count_working_days(trigger, n, calendar, steps)
+    if rule.unit in (Unit.DAYS, Unit.WEEKS):
+        days = n if rule.unit == Unit.DAYS else 7 * n
+        end = trigger + timedelta(days=days)
+        counted = "" if rule.unit == Unit.DAYS else f" ({_unit_words(n, rule.unit)})"
+        steps.append(f"{_days(days)}{counted} counted from {human(trigger + timedelta(days=1))}")
+        steps.append(f"day {days} is {human(end)}")
+        return end
+    months = n if rule.unit == Unit.MONTHS else 12 * n
+    return _add_months(trigger, months, rule, steps)
+
+
+def _roll(end: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> tuple[date, bool]:
+    """Apply the rule's roll; returns the last day and whether a holiday date was estimated."""
+    status = calendar.status(end)
+    if status.working:
+        steps.append(f"{human(end)} is {status.reason} {calendar.where}")
+        return end, False
+    if rule.roll == "none":
+        steps.append(f"{human(end)} is {status.reason}; this rule does not move the date for that")
+        return end, status.estimated
+    moved = [f"{human(end)} is {status.reason}"]
+    estimated = status.estimated
+    day = end
+    while True:
+        day += timedelta(days=1)
+        status = calendar.status(day)
+        estimated = estimated or status.estimated
+        if status.working:
+            break
+        moved.append(f"{human(day)} is {status.reason}")
+    verdict = "not a working day" if len(moved) == 1 else "none of them a working day"
+    steps.append(
+        "; ".join(moved) + f": {verdict} {calendar.where}, so the last day moves to {human(day)},"
+        " the next working day"
+    )
+    return day, estimated
+
+
+def compute(
+    rule: Rule,
+    trigger: date,
+    calendar: CourtCalendar,
+    *,
+    trigger_words: str = "decision pronounced",
+    grace_days: int | None = None,
+    explicit_in_force: date | None = None,
+) -> list[ComputedDeadline]:
+    """The deadlines of one decision. Pure: same inputs, same dates, same words."""
+    if rule.jurisdiction and calendar.jurisdiction.partition("-")[0] != rule.jurisdiction:
+        raise RuleError(
+            f"rule {rule.name} is for jurisdiction {rule.jurisdiction}, not {calendar.jurisdiction}"
+        )
+    if grace_days is not None and grace_days < 0:
+        raise RuleError("the execution grace cannot be negative")
+    cite = f"({rule.name}: {rule.citation})"
+    steps = [f"{trigger_words} {human(trigger)}"]
+    end = _period_end(trigger, rule, calendar, steps)
+    end, estimated = _roll(end, rule, calendar, steps)
+    caveats = list(rule.caveats)
+    if estimated:
+        caveats.append("a holiday on the way is estimated by the calendar, not yet decreed")
+    chain = "; ".join(steps)
+    note = "".join(f" Uncertain: {c}." for c in caveats)
+
+    appeal_day = end if rule.appeal_until == "end" else end - timedelta(days=1)
+    appeal_how = "" if rule.appeal_until == "end" else ", the day before the final date"
+    appeal_note = note + (f" Uncertain: {rule.appeal_caveat}." if rule.appeal_caveat else "")
+    deadlines = [
+        ComputedDeadline(
+            APPEAL_UNTIL,
+            appeal_day,
+            f"{chain}: {rule.appeal_words} is {human(appeal_day)}{appeal_how} {cite}.{appeal_note}",
+            rule.name,
+            uncertain=bool(caveats or rule.appeal_caveat),
+        )
+    ]
+
+    computed_in_force = end + timedelta(days=1) if rule.in_force == "day_after_end" else end
+    in_force_how = (
+        "the day after the period runs out"
+        if rule.in_force == "day_after_end"
+        else "the day the period ends"
+    )
+    in_force_note = note + (f" Uncertain: {rule.in_force_caveat}." if rule.in_force_caveat else "")
+    if explicit_in_force is not None:
+        in_force = explicit_in_force
+        differs = (
+            "the same as the rule computes"
+            if explicit_in_force == computed_in_force
+            else f"the rule would give {human(computed_in_force)}"
+        )
+        in_force_text = (
+            f"in force on {human(in_force)}: given in config, not computed ({differs}:"
+            f" {chain}; {in_force_how} {cite})."
+        )
+        in_force_uncertain = False
+    else:
+        in_force = computed_in_force
+        in_force_text = (
+            f"{chain}: in force on {human(in_force)}, {in_force_how} {cite}.{in_force_note}"
+        )
+        in_force_uncertain = bool(caveats or rule.in_force_caveat)
+    deadlines.append(
+        ComputedDeadline(IN_FORCE, in_force, in_force_text, rule.name, in_force_uncertain)
+    )
+
+    if grace_days is not None:
+        due = in_force + timedelta(days=grace_days)
+        deadlines.append(
+            ComputedDeadline(
+                EXECUTION_DUE,
+                due,
+                f"in force on {human(in_force)} + {_days(grace_days)} of grace set by the"
+                f" operator: execution due by {human(due)} (calendar days, not moved for"
+                " weekends: this is when the escalation goes out, not a legal date).",
+                rule.name,
+                in_force_uncertain,
+            )
+        )
+    return deadlines
+
+
+def decision_deadlines(
+    *,
+    rule_name: str,
+    rule_options: dict[str, str],
+    decided_on: date,
+    served_on: date | None,
+    calendar: CourtCalendar,
+    grace_days: int | None,
+    explicit_in_force: date | None,
+) -> list[ComputedDeadline]:
+    """The deadlines of a decision as config describes it: rule by name, options, facts."""
+    rule = preset(rule_name).with_options(rule_options)
+    if rule.counts_from == "served":
+        if served_on is None:
+            raise RuleError(f"rule {rule.name} counts from service, but no served_on date is known")
+        trigger, words = served_on, f"decision of {human(decided_on)} served"
+    else:
+        trigger, words = decided_on, "decision pronounced"
+    return compute(
+        rule,
+        trigger,
+        calendar,
+        trigger_words=words,
+        grace_days=grace_days,
+        explicit_in_force=explicit_in_force,
+    )

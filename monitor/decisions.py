@@ -1,0 +1,175 @@
+"""Decisions in the database: recompute their deadlines, record facts about them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import events
+from monitor.catalog import CalendarExtras
+from monitor.deadlines.dates import human
+from monitor.deadlines.rules import decision_deadlines
+from monitor.errors import RuleError, UsageError
+from monitor.models import Case, Deadline, Decision
+from monitor.notify.plan import PlanReport, plan_reminders
+
+
+def refresh_deadlines(
+    session: Session, decision: Decision, calendars: CalendarExtras, now: datetime
+) -> list[str]:
+    """Recompute a decision's deadlines; record an event for each new or moved date.
+
+    Returns one line per date that appeared, moved or disappeared.
+    """
+    computed = decision_deadlines(
+        rule_name=decision.rule,
+        rule_options=dict(decision.rule_options),
+        decided_on=decision.decided_on,
+        served_on=decision.served_on,
+        calendar=calendars.calendar(decision.case.jurisdiction),
+        grace_days=decision.execution_grace_days,
+        explicit_in_force=decision.in_force_explicit,
+    )
+    existing = {row.kind: row for row in decision.deadlines}
+    lines: list[str] = []
+    label = f"{decision.case.key}/{decision.key}"
+    for result in computed:
+        row = existing.pop(result.kind, None)
+        if row is None:
+            decision.deadlines.append(
+                Deadline(
+                    kind=result.kind,
+                    due_on=result.date,
+                    rule=result.rule,
+                    explanation=result.explanation,
+                    uncertain=result.uncertain,
+                    computed_at=now,
+                )
+            )
+            events.record_event(
+                session,
+                now,
+                events.DEADLINE_COMPUTED,
+                f"{label}: {result.kind} is {human(result.date)}",
+                decision=decision,
+                deadline=result.kind,
+                date=result.date.isoformat(),
+            )
+            lines.append(f"{label}: {result.kind} {result.date.isoformat()}")
+            continue
+        if row.due_on != result.date:
+            events.record_event(
+                session,
+                now,
+                events.DEADLINE_MOVED,
+                f"{label}: {result.kind} moved from {human(row.due_on)} to {human(result.date)}",
+                decision=decision,
+                deadline=result.kind,
+                old=row.due_on.isoformat(),
+                new=result.date.isoformat(),
+                explanation=result.explanation,
+            )
+            lines.append(
+                f"{label}: {result.kind} moved {row.due_on.isoformat()} -> {result.date.isoformat()}"
+            )
+        if (row.due_on, row.explanation, row.rule, row.uncertain) != (
+            result.date,
+            result.explanation,
+            result.rule,
+            result.uncertain,
+        ):
+            row.due_on, row.explanation, row.rule = result.date, result.explanation, result.rule
+            row.uncertain, row.computed_at = result.uncertain, now
+    for kind, row in existing.items():
+        events.record_event(
+            session,
+            now,
+            events.DEADLINE_MOVED,
+            f"{label}: {kind} of {human(row.due_on)} no longer applies",
+            decision=decision,
+            deadline=kind,
+            old=row.due_on.isoformat(),
+            new=None,
+        )
+        lines.append(f"{label}: {kind} removed (was {row.due_on.isoformat()})")
+        decision.deadlines.remove(row)
+    session.flush()
+    return lines
+
+
+def find_decision(session: Session, case_key: str, decision_key: str | None) -> Decision:
+    case = session.scalars(select(Case).where(Case.key == case_key)).one_or_none()
+    if case is None:
+        raise UsageError(f"no case {case_key!r} (see `monitor cases`)")
+    active = [d for d in case.decisions if d.archived_at is None]
+    if decision_key is not None:
+        for decision in active:
+            if decision.key == decision_key:
+                return decision
+        known = ", ".join(d.key for d in active) or "none"
+        raise UsageError(f"case {case_key!r} has no decision {decision_key!r} (known: {known})")
+    if not active:
+        raise UsageError(f"case {case_key!r} has no decisions yet")
+    if len(active) > 1:
+        known = ", ".join(d.key for d in active)
+        raise UsageError(
+            f"case {case_key!r} has several decisions: name one with --decision ({known})"
+        )
+    return active[0]
+
+
+def record_fact(
+    session: Session,
+    decision: Decision,
+    now: datetime,
+    *,
+    appealed_on: date | None = None,
+    executed_on: date | None = None,
+) -> tuple[str, PlanReport]:
+    """Record an appeal or an execution, and replan the decision's reminders accordingly."""
+    if (appealed_on is None) == (executed_on is None):
+        raise UsageError("record exactly one fact: --appealed DATE or --executed DATE")
+    fact, day = ("appealed", appealed_on) if appealed_on else ("executed", executed_on)
+    assert day is not None
+    if day < decision.decided_on:
+        raise UsageError(
+            f"{day.isoformat()} is before the decision date {decision.decided_on.isoformat()}"
+        )
+    if day > now.date():
+        raise UsageError(f"{day.isoformat()} is in the future: record facts once they happened")
+    if fact == "appealed":
+        decision.appealed_on = day
+        consequence = (
+            "the in-force reminders, the confirmation request and the escalation are stopped:"
+            " the decision does not enter into force while the appeal is pending"
+        )
+    else:
+        decision.executed_on = day
+        consequence = "the confirmation request and the escalation are stopped"
+    decision.updated_at = now
+    session.flush()
+    report = plan_reminders(session, now, decision_ids=[decision.id])
+    message = f"{decision.case.key}/{decision.key}: {fact} on {human(day)}; {consequence}"
+    events.record_event(
+        session,
+        now,
+        events.FACT_RECORDED,
+        message,
+        decision=decision,
+        fact=fact,
+        date=day.isoformat(),
+        cancelled=report.cancelled,
+    )
+    return message, report
+
+
+def safe_refresh(
+    session: Session, decision: Decision, calendars: CalendarExtras, now: datetime
+) -> list[str]:
+    """refresh_deadlines, with a rule problem turned into a message about this decision."""
+    try:
+        return refresh_deadlines(session, decision, calendars, now)
+    except RuleError as exc:
+        raise UsageError(f"{decision.case.key}/{decision.key}: {exc}") from exc

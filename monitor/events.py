@@ -1,0 +1,46 @@
+"""The audit log: one row per thing that happened, written in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from monitor.models import Case, Decision, Event, Source
+
+CASE_ADDED = "case_added"
+CASE_CHANGED = "case_changed"
+CASE_ARCHIVED = "case_archived"
+CASE_RESTORED = "case_restored"
+DECISION_ADDED = "decision_added"
+DECISION_CHANGED = "decision_changed"
+DECISION_ARCHIVED = "decision_archived"
+DEADLINE_COMPUTED = "deadline_computed"
+DEADLINE_MOVED = "deadline_moved"
+FACT_RECORDED = "fact_recorded"
+REMINDERS_CANCELLED = "reminders_cancelled"
+
+
+def record_event(
+    session: Session,
+    now: datetime,
+    kind: str,
+    message: str,
+    *,
+    case: Case | None = None,
+    decision: Decision | None = None,
+    source: Source | None = None,
+    **data: Any,
+) -> Event:
+    event = Event(
+        at=now,
+        kind=kind,
+        case_id=case.id if case else (decision.case_id if decision else None),
+        decision_id=decision.id if decision else None,
+        source_id=source.id if source else None,
+        message=message,
+        data=data,
+    )
+    session.add(event)
+    return event

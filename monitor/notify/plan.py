@@ -1,0 +1,207 @@
+"""Planning: turn deadlines and subscriptions into outbox rows (notifications).
+
+Idempotent: every reminder has a dedup key, unique in the database, and rows are inserted
+with ON CONFLICT DO NOTHING, so planning twice (or two workers planning at once) never queues
+twice. A pending reminder that the plan no longer contains (deadline moved, appeal or
+execution recorded, subscription or case removed) is cancelled, with the reason on the row.
+
+Catch-up rule at planning time: a reminder whose deadline has already passed when it is first
+planned is stored as ``skipped`` (kept for the record, never sent). One whose send time has
+passed but whose deadline has not is left ``pending``: the dispatcher sends it late.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from monitor.deadlines.reminders import (
+    REMINDER_KINDS,
+    DecisionDeadlines,
+    Reminder,
+    SubscriptionPlan,
+    plan_for_decision,
+)
+from monitor.models import Case, Contact, Decision, Notification, Subscription
+
+MESSAGE_ID_DOMAIN = "court-deadline-monitor"
+
+
+@dataclass
+class PlanReport:
+    planned: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    reminders: list[Reminder] = field(default_factory=list)
+
+
+def new_message_id() -> str:
+    """Fixed when the row is created, so a resend after a crash carries the same Message-ID."""
+    return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
+
+
+def _subscription_plan(sub: Subscription) -> SubscriptionPlan:
+    hour, minute = (int(part) for part in sub.send_time.split(":"))
+    return SubscriptionPlan(
+        contact_key=sub.contact.key,
+        role=sub.role,
+        timezone=sub.contact.timezone,
+        send_time=time(hour, minute),
+        offsets=tuple(sub.offsets),
+        appeal_offsets=tuple(sub.appeal_offsets),
+    )
+
+
+def decision_facts(decision: Decision) -> DecisionDeadlines:
+    return DecisionDeadlines(
+        case_key=decision.case.key,
+        decision_key=decision.key,
+        deadlines={d.kind: d.due_on for d in decision.deadlines},
+        appealed_on=decision.appealed_on,
+        executed_on=decision.executed_on,
+    )
+
+
+def reminders_for(decision: Decision) -> list[Reminder]:
+    """The pure plan for one decision as it stands in the database."""
+    if decision.archived_at is not None or decision.case.archived_at is not None:
+        return []
+    subs = [
+        _subscription_plan(s)
+        for s in decision.case.subscriptions
+        if s.archived_at is None and s.contact.archived_at is None
+    ]
+    return plan_for_decision(decision_facts(decision), subs)
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Notification)
+    if dialect == "sqlite":
+        return sqlite.insert(Notification)
+    raise NotImplementedError(f"planning needs ON CONFLICT support; {dialect} is not supported")
+
+
+def _row(reminder: Reminder, decision: Decision, contact_id: int, now: datetime) -> dict[str, Any]:
+    passed = reminder.deadline_date < now.date()
+    return {
+        "dedup_key": reminder.dedup_key,
+        "kind": reminder.kind,
+        "contact_id": contact_id,
+        "case_id": decision.case_id,
+        "decision_id": decision.id,
+        "deadline_kind": reminder.deadline_kind,
+        "deadline_date": reminder.deadline_date,
+        "offset_days": reminder.offset,
+        "due_at": reminder.send_at,
+        "next_attempt_at": reminder.send_at,
+        "status": "skipped" if passed else "pending",
+        "last_error": "its deadline had passed when it was planned" if passed else None,
+        "attempts": 0,
+        "message_id": new_message_id(),
+        "payload": {},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def plan_reminders(
+    session: Session, now: datetime, decision_ids: Sequence[int] | None = None
+) -> PlanReport:
+    """Bring the outbox in line with the plan, for some decisions or all of them."""
+    query = select(Decision).options(
+        selectinload(Decision.deadlines),
+        selectinload(Decision.case)
+        .selectinload(Case.subscriptions)
+        .selectinload(Subscription.contact),
+    )
+    if decision_ids is not None:
+        query = query.where(Decision.id.in_(decision_ids))
+    decisions = list(session.scalars(query))
+    contacts = {c.key: c.id for c in session.scalars(select(Contact))}
+    report = PlanReport()
+    wanted: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    for decision in decisions:
+        for reminder in reminders_for(decision):
+            wanted.add(reminder.dedup_key)
+            report.reminders.append(reminder)
+            rows.append(_row(reminder, decision, contacts[reminder.contact_key], now))
+    existing = _existing_keys(session, [r["dedup_key"] for r in rows])
+    new_rows = [r for r in rows if r["dedup_key"] not in existing]
+    if new_rows:
+        statement: Insert = (
+            _insert(session).values(new_rows).on_conflict_do_nothing(index_elements=["dedup_key"])
+        )
+        session.execute(statement)
+    report.planned = sum(1 for r in new_rows if r["status"] == "pending")
+    report.skipped = sum(1 for r in new_rows if r["status"] == "skipped")
+    report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
+    return report
+
+
+def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    batch: list[str] = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) == 500:
+            found.update(
+                session.scalars(
+                    select(Notification.dedup_key).where(Notification.dedup_key.in_(batch))
+                )
+            )
+            batch = []
+    if batch:
+        found.update(
+            session.scalars(select(Notification.dedup_key).where(Notification.dedup_key.in_(batch)))
+        )
+    return found
+
+
+def _cancel_reason(decision: Decision | None) -> str:
+    if decision is None or decision.archived_at is not None:
+        return "cancelled: the decision is no longer watched"
+    if decision.case.archived_at is not None:
+        return "cancelled: the case was archived"
+    if decision.appealed_on is not None:
+        return f"cancelled: appeal recorded on {decision.appealed_on.isoformat()}"
+    if decision.executed_on is not None:
+        return f"cancelled: execution recorded on {decision.executed_on.isoformat()}"
+    return "cancelled: the deadline moved or the subscription changed"
+
+
+def _cancel_unwanted(
+    session: Session, now: datetime, decisions: list[Decision], wanted: set[str], everything: bool
+) -> int:
+    query = select(Notification).where(
+        Notification.status == "pending", Notification.kind.in_(REMINDER_KINDS)
+    )
+    if not everything:
+        query = query.where(Notification.decision_id.in_([d.id for d in decisions]))
+    by_id = {d.id: d for d in decisions}
+    cancelled = 0
+    for row in session.scalars(query):
+        if row.dedup_key in wanted:
+            continue
+        # A conditional update: a dispatcher may have claimed the row in the meantime.
+        result = session.execute(
+            update(Notification)
+            .where(Notification.id == row.id, Notification.status == "pending")
+            .values(
+                status="cancelled",
+                last_error=_cancel_reason(by_id.get(row.decision_id or -1)),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        cancelled += result.rowcount  # type: ignore[attr-defined]
+    return cancelled

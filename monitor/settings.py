@@ -1,0 +1,319 @@
+"""Settings: ``config/monitor.toml`` overridden by the environment, read once into one object.
+
+Nothing here is read at import time. Secrets (the SMTP password, tokens in URLs) come only from
+the environment and are masked whenever settings are shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from monitor.errors import ConfigError, Problem
+from monitor.tomlsource import TomlSyntaxError, format_path, load_toml
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    section: str
+    key: str
+    env: tuple[str, ...]
+    default: Any
+    meaning: str
+    kind: type = str
+    secret: bool = False
+    file_allowed: bool = True
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec(
+        "database_url",
+        "database",
+        "url",
+        ("MONITOR_DATABASE_URL", "DATABASE_URL"),
+        None,
+        "SQLAlchemy URL of the database; default: a SQLite file var/monitor.db",
+    ),
+    Spec(
+        "var_dir",
+        "paths",
+        "var_dir",
+        ("MONITOR_VAR_DIR",),
+        "var",
+        "where local state lives (SQLite file, .eml outbox), relative to the project folder",
+    ),
+    Spec(
+        "mail_backend",
+        "mail",
+        "backend",
+        ("MONITOR_MAIL_BACKEND",),
+        None,
+        "'files' (write .eml files) or 'smtp'; default: smtp when smtp_url is set, else files",
+    ),
+    Spec(
+        "mail_from",
+        "mail",
+        "from",
+        ("MONITOR_MAIL_FROM",),
+        "Court Deadline Monitor <monitor@localhost>",
+        "the From address of every email",
+    ),
+    Spec(
+        "smtp_url",
+        "mail",
+        "smtp_url",
+        ("MONITOR_SMTP_URL",),
+        None,
+        "smtp://user@host:587 (STARTTLS) or smtps://user@host:465; no password in it",
+    ),
+    Spec(
+        "smtp_password",
+        "mail",
+        "smtp_password",
+        ("MONITOR_SMTP_PASSWORD",),
+        None,
+        "the SMTP password (environment only)",
+        secret=True,
+        file_allowed=False,
+    ),
+    Spec(
+        "outbox_dir",
+        "mail",
+        "outbox_dir",
+        ("MONITOR_OUTBOX_DIR",),
+        None,
+        "where the files backend writes .eml files; default: var/outbox",
+    ),
+    Spec(
+        "heartbeat_url",
+        "worker",
+        "heartbeat_url",
+        ("MONITOR_HEARTBEAT_URL",),
+        None,
+        "URL the worker GETs after each good cycle (dead man's switch)",
+        secret=True,
+    ),
+    Spec(
+        "poll_interval_seconds",
+        "worker",
+        "poll_interval_seconds",
+        ("MONITOR_POLL_INTERVAL",),
+        60,
+        "how often the worker looks for sources due to be polled",
+        kind=int,
+    ),
+    Spec(
+        "dispatch_interval_seconds",
+        "worker",
+        "dispatch_interval_seconds",
+        ("MONITOR_DISPATCH_INTERVAL",),
+        30,
+        "how often the worker sends due notifications",
+        kind=int,
+    ),
+)
+
+_SECTIONS = {spec.section for spec in SPECS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_dir: Path
+    project_dir: Path
+    database_url: str
+    var_dir: Path
+    mail_backend: str
+    mail_from: str
+    smtp_url: str | None
+    smtp_password: str | None
+    outbox_dir: Path
+    heartbeat_url: str | None
+    poll_interval_seconds: int
+    dispatch_interval_seconds: int
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(name, value with secrets masked, where it came from), for `monitor config show`."""
+        rows = [("config_dir", str(self.config_dir), self.origins.get("config_dir", "default"))]
+        for spec in SPECS:
+            value = getattr(self, spec.name)
+            rows.append((spec.name, mask(spec, value), self.origins.get(spec.name, "default")))
+        return rows
+
+
+def mask(spec: Spec, value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if spec.secret and spec.name == "smtp_password":
+        return "********"
+    if spec.name == "database_url":
+        try:
+            return make_url(str(value)).render_as_string(hide_password=True)
+        except ArgumentError:
+            return "(unreadable URL)"
+    if spec.secret:
+        parts = urlsplit(str(value))
+        return f"{parts.scheme}://{parts.hostname}/********" if parts.hostname else "********"
+    return str(value)
+
+
+def _normalise_database_url(url: str) -> str:
+    # Platforms hand out postgres:// URLs; SQLAlchemy wants a dialect and we ship psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``config_dir/monitor.toml`` (optional) and the environment. Raises ConfigError."""
+    env = os.environ if environ is None else environ
+    config_dir = config_dir.resolve()
+    project_dir = config_dir.parent
+    path = config_dir / "monitor.toml"
+    problems: list[Problem] = []
+    data: dict[str, Any] = {}
+    doc = None
+    if path.exists():
+        try:
+            doc = load_toml(path, "monitor.toml")
+            data = doc.data
+        except TomlSyntaxError as exc:
+            raise ConfigError([exc.problem]) from exc
+    if doc:
+        for section, table in data.items():
+            if section not in _SECTIONS:
+                problems.append(
+                    doc.problem(
+                        (section,), f"unknown section (known: {', '.join(sorted(_SECTIONS))})"
+                    )
+                )
+            elif not isinstance(table, dict):
+                problems.append(doc.problem((section,), "must be a table like [section]"))
+            else:
+                known = {s.key for s in SPECS if s.section == section}
+                problems.extend(
+                    doc.problem((section, key), f"unknown key (known: {', '.join(sorted(known))})")
+                    for key in table
+                    if key not in known
+                )
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for spec in SPECS:
+        value, origin = spec.default, "default"
+        table = data.get(spec.section)
+        if isinstance(table, dict) and spec.key in table and doc is not None:
+            keypath = (spec.section, spec.key)
+            if not spec.file_allowed:
+                problems.append(
+                    doc.problem(
+                        keypath, f"secrets are not kept in files: set {spec.env[0]} instead"
+                    )
+                )
+            elif not isinstance(table[spec.key], spec.kind) or isinstance(table[spec.key], bool):
+                problems.append(
+                    doc.problem(keypath, f"must be a {'number' if spec.kind is int else 'string'}")
+                )
+            else:
+                value = table[spec.key]
+                origin = f"monitor.toml:{doc.line_of(keypath)} ({format_path(keypath)})"
+        for var in spec.env:
+            if env.get(var):
+                raw = env[var]
+                if spec.kind is int:
+                    try:
+                        value = int(raw)
+                    except ValueError:
+                        problems.append(
+                            Problem(
+                                f"environment {var}", None, "", f"{raw!r} is not a whole number"
+                            )
+                        )
+                        break
+                else:
+                    value = raw
+                origin = f"environment {var}"
+                break
+        values[spec.name] = value
+        origins[spec.name] = origin
+
+    smtp_url = values["smtp_url"]
+    if smtp_url:
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps"):
+            problems.append(
+                Problem(
+                    origins["smtp_url"],
+                    None,
+                    "mail.smtp_url",
+                    "must start with smtp:// or smtps://",
+                )
+            )
+        if parts.password:
+            problems.append(
+                Problem(
+                    origins["smtp_url"],
+                    None,
+                    "mail.smtp_url",
+                    "must not contain a password: set MONITOR_SMTP_PASSWORD instead",
+                )
+            )
+    backend = values["mail_backend"] or ("smtp" if smtp_url else "files")
+    if values["mail_backend"] is None:
+        origins["mail_backend"] = "derived from smtp_url" if smtp_url else "default"
+    if backend not in ("files", "smtp"):
+        problems.append(
+            Problem(
+                origins["mail_backend"],
+                None,
+                "mail.backend",
+                f"{backend!r} is not 'files' or 'smtp'",
+            )
+        )
+    elif backend == "smtp" and not smtp_url:
+        problems.append(
+            Problem(
+                origins["mail_backend"],
+                None,
+                "mail.backend",
+                "'smtp' needs mail.smtp_url (or MONITOR_SMTP_URL)",
+            )
+        )
+    for name in ("poll_interval_seconds", "dispatch_interval_seconds"):
+        if isinstance(values[name], int) and values[name] < 1:
+            problems.append(Problem(origins[name], None, name, "must be at least 1"))
+    if problems:
+        raise ConfigError(problems)
+
+    var_dir = Path(values["var_dir"])
+    var_dir = var_dir if var_dir.is_absolute() else project_dir / var_dir
+    database_url = values["database_url"] or f"sqlite:///{var_dir / 'monitor.db'}"
+    if values["database_url"] is None:
+        origins["database_url"] = "default (var_dir)"
+    outbox_dir = Path(values["outbox_dir"]) if values["outbox_dir"] else var_dir / "outbox"
+    if not outbox_dir.is_absolute():
+        outbox_dir = project_dir / outbox_dir
+    origins["config_dir"] = origins.get("config_dir", "default")
+    return Settings(
+        config_dir=config_dir,
+        project_dir=project_dir,
+        database_url=_normalise_database_url(database_url),
+        var_dir=var_dir,
+        mail_backend=backend,
+        mail_from=values["mail_from"],
+        smtp_url=smtp_url,
+        smtp_password=values["smtp_password"],
+        outbox_dir=outbox_dir,
+        heartbeat_url=values["heartbeat_url"],
+        poll_interval_seconds=values["poll_interval_seconds"],
+        dispatch_interval_seconds=values["dispatch_interval_seconds"],
+        origins=origins,
+    )
