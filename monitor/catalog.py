@@ -133,6 +133,7 @@ class Catalog:
     contacts: dict[str, ContactSpec] = field(default_factory=dict)
     sources: dict[str, SourceSpec] = field(default_factory=dict)
     calendars: CalendarExtras = field(default_factory=CalendarExtras)
+    broken_contacts: set[str] = field(default_factory=set)
 
 
 # ------------------------------------------------------------------------------------------
@@ -423,6 +424,9 @@ def _read_contacts(reader: _Reader, config_dir: Path, catalog: Catalog) -> None:
     for keypath, item in reader.array(doc, "contacts", doc.data):
         values = reader.table(doc, keypath, item, CONTACT_KEYS)
         if values is None:
+            # Known but broken: subscriptions naming it are not reported a second time.
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                catalog.broken_contacts.add(item["id"])
             continue
         if values["id"] in catalog.contacts:
             first = catalog.contacts[values["id"]].where
@@ -568,6 +572,9 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     for keypath, item in reader.array(doc, "subscriptions", doc.data):
         values = reader.table(doc, keypath, item, SUBSCRIPTION_KEYS)
         if values is None:
+            complete = False
+            continue
+        if values["contact"] in catalog.broken_contacts:
             complete = False
             continue
         if values["contact"] not in catalog.contacts:

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
@@ -438,6 +438,13 @@ def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
 # ---------------------------------------------------------------------------------------
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
 def _command(
     subparsers: Any,
     name: str,
@@ -460,7 +467,7 @@ def _command(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="monitor",
         description="Court Deadline Monitor: watch court cases, compute deadlines, remind advocates.",
         epilog="example:\n  monitor db upgrade && monitor sync && monitor deadlines --all",

@@ -1,0 +1,122 @@
+"""Shared fixtures: real SQLite files, real PostgreSQL databases, the example config."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from monitor.cli import main
+from monitor.db import make_engine, upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config"
+FIXTURES = ROOT.parent / "shared" / "fixtures"
+POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
+
+# A moment before the example's deadlines, so that its reminders are still ahead.
+BEFORE_KOZLOV = datetime(2016, 8, 5, 8, 0, tzinfo=UTC)
+
+
+def _postgres_reachable() -> str | None:
+    if not POSTGRES_URL:
+        return "MONITOR_TEST_POSTGRES_URL is not set"
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string(hide_password=True)} unreachable: {exc}"
+    return None
+
+
+@contextlib.contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards."""
+    assert POSTGRES_URL
+    name = f"monitor_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind: a SQLite file, and a PostgreSQL database if reachable."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    reason = _postgres_reachable()
+    if reason:
+        pytest.skip(reason)
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A private copy of the shipped example config, free to break."""
+    target = tmp_path / "project" / "config"
+    shutil.copytree(EXAMPLE_CONFIG, target)
+    return target
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Run the CLI in-process against the copied config and its own SQLite file."""
+    for var in ("MONITOR_DATABASE_URL", "DATABASE_URL", "MONITOR_SMTP_URL", "MONITOR_CONFIG_DIR"):
+        monkeypatch.delenv(var, raising=False)
+
+    def _run(*args: str, now: str | None = "2016-08-05T08:00:00+00:00") -> Result:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--config", str(config_dir)]
+        if now:
+            argv += ["--now", now]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([*argv, *args])
+            except SystemExit as exc:  # argparse errors
+                code = int(exc.code or 0)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    yield _run
