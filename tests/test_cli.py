@@ -37,7 +37,10 @@ def test_every_command_is_in_the_readme_with_an_example() -> None:
 @pytest.mark.parametrize("command", commands())
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "monitor", *command.split(), "--help"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "monitor", *command.split(), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0
     assert "example:\n  monitor " in result.stdout
@@ -52,13 +55,19 @@ def test_compute_json_is_exactly_one_object(run) -> None:  # type: ignore[no-unt
     first = {d["kind"]: d["date"] for d in payload["results"][0]["deadlines"]}
     assert first == {"appeal_until": "2016-08-19", "in_force": "2016-08-20"}
     assert set(payload["results"][0]["deadlines"][0]) == {"kind", "date", "explanation"}
-    assert {d["kind"]: d["date"] for d in payload["results"][1]["deadlines"]}["appeal_until"] == "2016-07-07"
+    assert {d["kind"]: d["date"] for d in payload["results"][1]["deadlines"]}[
+        "appeal_until"
+    ] == "2016-07-07"
 
 
 def test_compute_with_grace_and_jurisdiction(run) -> None:  # type: ignore[no-untyped-def]
     result = run("compute", "us-frcp-days:14", "2026-06-05", "--grace", "3", "--json")
     deadlines = {d["kind"]: d["date"] for d in json.loads(result.out)["results"][0]["deadlines"]}
-    assert deadlines == {"appeal_until": "2026-06-22", "in_force": "2026-06-23", "execution_due": "2026-06-26"}
+    assert deadlines == {
+        "appeal_until": "2026-06-22",
+        "in_force": "2026-06-23",
+        "execution_due": "2026-06-26",
+    }
     text = run("compute", "months:1", "2016-01-31", "--jurisdiction", "KZ")
     assert "appeal_until: Mon 29 Feb 2016" in text.out
 
@@ -67,9 +76,15 @@ def test_compute_with_grace_and_jurisdiction(run) -> None:  # type: ignore[no-un
     ("args", "message"),
     [
         (("compute", "kz-nonsense", "2016-08-04"), "error: unknown rule 'kz-nonsense'"),
-        (("compute", "kz-criminal-appeal-15d", "2016-13-04"), "'2016-13-04' is not a date (expected YYYY-MM-DD)"),
+        (
+            ("compute", "kz-criminal-appeal-15d", "2016-13-04"),
+            "'2016-13-04' is not a date (expected YYYY-MM-DD)",
+        ),
         (("compute", "calendar-days:10", "2016-08-04"), "needs --jurisdiction"),
-        (("compute", "calendar-days:10", "2016-08-04", "--jurisdiction", "ZZ"), "'ZZ' is not a jurisdiction"),
+        (
+            ("compute", "calendar-days:10", "2016-08-04", "--jurisdiction", "ZZ"),
+            "'ZZ' is not a jurisdiction",
+        ),
         (("explain", "nobody"), "error: the database is empty"),
     ],
 )
@@ -86,7 +101,10 @@ def test_explain_prints_each_deadline_and_how_it_was_computed(run) -> None:  # t
     assert run("sync").code == 0
     result = run("explain", "kozlov")
     assert result.code == 0
-    assert "decision release-2016-08-04: release, Kapshagai City Court of Almaty Province, Thu 4 Aug 2016" in result.out
+    assert (
+        "decision release-2016-08-04: release, Kapshagai City Court of Almaty Province, Thu 4 Aug 2016"
+        in result.out
+    )
     flat = " ".join(result.out.split())
     assert "appeal_until: Fri 19 Aug 2016" in flat
     assert "in_force: Sat 20 Aug 2016" in flat
@@ -116,12 +134,21 @@ def test_cases_and_deadlines_tables_and_json(run) -> None:  # type: ignore[no-un
     assert cases["cases"][0]["id"] == "kozlov"
     assert cases["cases"][0]["next_deadline"] == {"kind": "appeal_until", "date": "2016-08-19"}
     within = json.loads(run("deadlines", "--within", "14d", "--json").out)["deadlines"]
-    assert [(d["kind"], d["date"], d["days_left"]) for d in within] == [("appeal_until", "2016-08-19", 14)]
+    assert [(d["kind"], d["date"], d["days_left"]) for d in within] == [
+        ("appeal_until", "2016-08-19", 14)
+    ]
     table = run("deadlines", "--within", "30d").out
     assert "in_force       Sat 20 Aug 2016  in 15 days" in table
     later = json.loads(run("deadlines", "--json", now="2026-11-25T10:00:00+00:00").out)
     assert later == {"deadlines": []}
-    assert len(json.loads(run("deadlines", "--all", "--json", now="2026-11-25T10:00:00+00:00").out)["deadlines"]) == 3
+    assert (
+        len(
+            json.loads(run("deadlines", "--all", "--json", now="2026-11-25T10:00:00+00:00").out)[
+                "deadlines"
+            ]
+        )
+        == 3
+    )
 
 
 def test_record_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
@@ -147,7 +174,9 @@ def test_commands_refuse_an_outdated_schema_with_a_clear_message(run) -> None:  
 
 
 def test_python_dash_m_monitor_works() -> None:
-    result = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "--version"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("monitor ")
 
@@ -158,7 +187,10 @@ def test_the_example_runs_from_a_fresh_folder(tmp_path: Path) -> None:
     for args in (["db", "upgrade"], ["sync"], ["deadlines", "--all"]):
         result = subprocess.run(
             [sys.executable, "-m", "monitor", "--config", str(ROOT / "config"), *args],
-            capture_output=True, text=True, env=env, check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
     assert "Sat 20 Aug 2016" in result.stdout

@@ -38,7 +38,9 @@ def calendar(code: str) -> CourtCalendar:
 
 @settings(max_examples=300, deadline=None)
 @given(RULES, TRIGGERS)
-def test_a_rolled_forward_last_day_is_always_a_working_day(rule_and_code: tuple[str, str], trigger: date) -> None:
+def test_a_rolled_forward_last_day_is_always_a_working_day(
+    rule_and_code: tuple[str, str], trigger: date
+) -> None:
     name, code = rule_and_code
     rule = preset(name)
     result = {d.kind: d for d in compute(rule, trigger, calendar(code))}

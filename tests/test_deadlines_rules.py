@@ -18,7 +18,9 @@ from monitor.deadlines.rules import (
 from monitor.errors import RuleError
 
 
-def dates(rule: str, trigger: date, jurisdiction: str | None = None, **kw: object) -> dict[str, date]:
+def dates(
+    rule: str, trigger: date, jurisdiction: str | None = None, **kw: object
+) -> dict[str, date]:
     r = preset(rule)
     calendar = CourtCalendar(jurisdiction or r.jurisdiction or "KZ")
     return {d.kind: d.date for d in compute(r, trigger, calendar, **kw)}  # type: ignore[arg-type]
@@ -112,7 +114,10 @@ def test_working_days_without_the_working_saturday_would_end_later() -> None:
 
 def test_month_clipping_is_explained() -> None:
     text = explanations("months:1", date(2016, 1, 31), "KZ")[APPEAL_UNTIL]
-    assert "the target month has no day 31, so the period ends on its last day, Mon 29 Feb 2016" in text
+    assert (
+        "the target month has no day 31, so the period ends on its last day, Mon 29 Feb 2016"
+        in text
+    )
 
 
 def test_echr_weekend_final_date_is_not_moved_and_appeal_is_an_estimate() -> None:
@@ -136,8 +141,11 @@ def test_execution_due_is_in_force_plus_grace_in_calendar_days() -> None:
 
 def test_explicit_in_force_wins_and_says_it_was_given() -> None:
     result = compute(
-        preset("kz-criminal-appeal-15d"), date(2016, 8, 4), CourtCalendar("KZ"),
-        explicit_in_force=date(2016, 8, 22), grace_days=3,
+        preset("kz-criminal-appeal-15d"),
+        date(2016, 8, 4),
+        CourtCalendar("KZ"),
+        explicit_in_force=date(2016, 8, 22),
+        grace_days=3,
     )
     by_kind = {d.kind: d for d in result}
     assert by_kind[IN_FORCE].date == date(2016, 8, 22)
@@ -148,27 +156,36 @@ def test_explicit_in_force_wins_and_says_it_was_given() -> None:
 
 def test_court_closure_from_config_moves_the_last_day() -> None:
     calendar = CourtCalendar("KZ", closures={date(2016, 8, 19): "court closed for renovation"})
-    result = {d.kind: d for d in compute(preset("kz-criminal-appeal-15d"), date(2016, 8, 4), calendar)}
+    result = {
+        d.kind: d for d in compute(preset("kz-criminal-appeal-15d"), date(2016, 8, 4), calendar)
+    }
     assert result[APPEAL_UNTIL].date == date(2016, 8, 22)
     assert "the court is closed (court closed for renovation)" in result[APPEAL_UNTIL].explanation
 
 
 def test_extra_working_day_from_config_stops_the_roll() -> None:
     calendar = CourtCalendar("KZ", extra_working_days={date(2016, 8, 20): "Saturday session"})
-    assert {d.kind: d.date for d in compute(preset("kz-criminal-appeal-15d"), date(2016, 8, 5), calendar)}[
-        APPEAL_UNTIL
-    ] == date(2016, 8, 20)
+    assert {
+        d.kind: d.date
+        for d in compute(preset("kz-criminal-appeal-15d"), date(2016, 8, 5), calendar)
+    }[APPEAL_UNTIL] == date(2016, 8, 20)
 
 
 def test_served_trigger_counts_from_service() -> None:
     result = decision_deadlines(
-        rule_name="kz-criminal-appeal-15d", rule_options={"counts_from": "served"},
-        decided_on=date(2016, 8, 4), served_on=date(2016, 8, 8), calendar=CourtCalendar("KZ"),
-        grace_days=None, explicit_in_force=None,
+        rule_name="kz-criminal-appeal-15d",
+        rule_options={"counts_from": "served"},
+        decided_on=date(2016, 8, 4),
+        served_on=date(2016, 8, 8),
+        calendar=CourtCalendar("KZ"),
+        grace_days=None,
+        explicit_in_force=None,
     )
     by_kind = {d.kind: d for d in result}
     assert by_kind[APPEAL_UNTIL].date == date(2016, 8, 23)
-    assert by_kind[APPEAL_UNTIL].explanation.startswith("decision of Thu 4 Aug 2016 served Mon 8 Aug 2016")
+    assert by_kind[APPEAL_UNTIL].explanation.startswith(
+        "decision of Thu 4 Aug 2016 served Mon 8 Aug 2016"
+    )
     assert "counts_from=served" in by_kind[APPEAL_UNTIL].rule
 
 

@@ -14,7 +14,9 @@ from monitor.errors import SchemaError
 from monitor.models import Base, Contact
 
 
-def test_empty_database_upgrades_to_head_with_no_difference_from_the_models(database_url: str) -> None:
+def test_empty_database_upgrades_to_head_with_no_difference_from_the_models(
+    database_url: str,
+) -> None:
     engine = make_engine(database_url)
     with pytest.raises(SchemaError, match="the database is empty"):
         require_current_schema(engine)
@@ -33,8 +35,15 @@ def test_instants_come_back_utc_aware_and_naive_ones_are_refused(engine: Engine)
     almaty = timezone(timedelta(hours=6))
     with session_scope(engine) as session:
         session.add(
-            Contact(key="c", name="C", email="c@example.org", language="en", timezone="UTC",
-                    created_at=datetime(2016, 8, 20, 9, 0, tzinfo=almaty), updated_at=datetime(2016, 8, 20, 3, 0, tzinfo=UTC))
+            Contact(
+                key="c",
+                name="C",
+                email="c@example.org",
+                language="en",
+                timezone="UTC",
+                created_at=datetime(2016, 8, 20, 9, 0, tzinfo=almaty),
+                updated_at=datetime(2016, 8, 20, 3, 0, tzinfo=UTC),
+            )
         )
     with session_scope(engine) as session:
         contact = session.scalars(select(Contact)).one()
@@ -42,7 +51,14 @@ def test_instants_come_back_utc_aware_and_naive_ones_are_refused(engine: Engine)
         assert contact.created_at.tzinfo is UTC
     with pytest.raises(Exception, match="naive datetime"), session_scope(engine) as session:
         session.add(
-            Contact(key="d", name="D", email="d@example.org", language="en", timezone="UTC",
-                    created_at=datetime(2016, 8, 20, 9, 0), updated_at=datetime(2016, 8, 20, 9, 0))  # noqa: DTZ001
+            Contact(
+                key="d",
+                name="D",
+                email="d@example.org",
+                language="en",
+                timezone="UTC",
+                created_at=datetime(2016, 8, 20, 9, 0),
+                updated_at=datetime(2016, 8, 20, 9, 0),
+            )
         )
         session.flush()

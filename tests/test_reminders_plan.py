@@ -37,7 +37,9 @@ SUBS = [
 
 
 def local_days(reminders: list, kind: str) -> list[date]:  # type: ignore[type-arg]
-    return [r.send_at.astimezone(ZoneInfo("Europe/Warsaw")).date() for r in reminders if r.kind == kind]
+    return [
+        r.send_at.astimezone(ZoneInfo("Europe/Warsaw")).date() for r in reminders if r.kind == kind
+    ]
 
 
 def test_example_plan_holds_the_reminders_the_issue_lists() -> None:
@@ -64,7 +66,8 @@ def test_dedup_keys_are_stable_and_unique() -> None:
 
 def test_a_moved_deadline_gives_new_keys() -> None:
     moved = DecisionDeadlines(
-        "kozlov", "release-2016-08-04",
+        "kozlov",
+        "release-2016-08-04",
         {**KOZLOV.deadlines, "in_force": date(2016, 8, 22), "execution_due": date(2016, 8, 25)},
     )
     before = {r.dedup_key for r in plan_for_decision(KOZLOV, SUBS)}
@@ -114,7 +117,10 @@ def test_nine_local_is_nine_local_across_dst(day: date, warsaw_utc_hour: int) ->
 
 def test_reminders_around_dst_change_go_out_at_nine_local() -> None:
     deadline = DecisionDeadlines("c", "d", {"in_force": date(2016, 3, 28)})
-    subs = [SubscriptionPlan("w", ADVOCATE, "Europe/Warsaw"), SubscriptionPlan("a", ADVOCATE, "Asia/Almaty")]
+    subs = [
+        SubscriptionPlan("w", ADVOCATE, "Europe/Warsaw"),
+        SubscriptionPlan("a", ADVOCATE, "Asia/Almaty"),
+    ]
     for reminder in plan_for_decision(deadline, subs):
         zone = ZoneInfo("Europe/Warsaw" if reminder.contact_key == "w" else "Asia/Almaty")
         assert reminder.send_at.tzinfo is UTC

@@ -22,14 +22,18 @@ def test_environment_overrides_and_platform_urls_are_normalised(config_dir: Path
     settings = load_settings(config_dir, {"DATABASE_URL": "postgres://u:pw@db:5432/m"})
     assert settings.database_url == "postgresql+psycopg://u:pw@db:5432/m"
     assert settings.origins["database_url"] == "environment DATABASE_URL"
-    both = load_settings(config_dir, {"DATABASE_URL": "postgres://a/b", "MONITOR_DATABASE_URL": "sqlite:///x.db"})
+    both = load_settings(
+        config_dir, {"DATABASE_URL": "postgres://a/b", "MONITOR_DATABASE_URL": "sqlite:///x.db"}
+    )
     assert both.database_url == "sqlite:///x.db"
     smtp = load_settings(config_dir, {"MONITOR_SMTP_URL": "smtp://me@mail.example.org:587"})
     assert smtp.mail_backend == "smtp"
 
 
 def test_config_show_masks_every_secret(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:db-s3cret@db.example.org/monitor")
+    monkeypatch.setenv(
+        "MONITOR_DATABASE_URL", "postgresql+psycopg://monitor:db-s3cret@db.example.org/monitor"
+    )
     monkeypatch.setenv("MONITOR_SMTP_URL", "smtp://monitor@mail.example.org:587")
     monkeypatch.setenv("MONITOR_SMTP_PASSWORD", "smtp-s3cret")
     monkeypatch.setenv("MONITOR_HEARTBEAT_URL", "https://hc-ping.example.org/token-s3cret")
@@ -44,7 +48,8 @@ def test_config_show_masks_every_secret(run, monkeypatch: pytest.MonkeyPatch) ->
 def test_a_password_in_a_file_is_refused(config_dir: Path) -> None:
     path = config_dir / "monitor.toml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace('[mail]\n', '[mail]\nsmtp_password = "hunter2"\n'), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("[mail]\n", '[mail]\nsmtp_password = "hunter2"\n'),
+        encoding="utf-8",
     )
     with pytest.raises(ConfigError) as info:
         load_settings(config_dir, {})
@@ -61,10 +66,18 @@ def test_a_password_inside_the_smtp_url_is_refused(config_dir: Path) -> None:
 def test_unknown_keys_and_bad_values_are_reported(config_dir: Path) -> None:
     path = config_dir / "monitor.toml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("poll_interval_seconds = 60", 'poll_interval_seconds = "often"\npoll_every = 5'), encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "poll_interval_seconds = 60", 'poll_interval_seconds = "often"\npoll_every = 5'
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as info:
         load_settings(config_dir, {"MONITOR_MAIL_BACKEND": "pigeon"})
     lines = [str(p) for p in info.value.problems]
-    assert "monitor.toml:16: worker.poll_every: unknown key (known: dispatch_interval_seconds, heartbeat_url, poll_interval_seconds)" in lines
+    assert (
+        "monitor.toml:16: worker.poll_every: unknown key (known: dispatch_interval_seconds, heartbeat_url, poll_interval_seconds)"
+        in lines
+    )
     assert "monitor.toml:15: worker.poll_interval_seconds: must be a number" in lines
     assert any("'pigeon' is not 'files' or 'smtp'" in line for line in lines)

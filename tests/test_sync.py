@@ -89,15 +89,22 @@ def test_the_dedup_key_is_unique_in_the_database(engine: Engine, config_dir: Pat
         assert row is not None
         session.add(
             Notification(
-                dedup_key=row.dedup_key, kind=row.kind, contact_id=row.contact_id, due_at=row.due_at,
-                next_attempt_at=row.due_at, message_id=new_message_id(), created_at=BEFORE_KOZLOV,
+                dedup_key=row.dedup_key,
+                kind=row.kind,
+                contact_id=row.contact_id,
+                due_at=row.due_at,
+                next_attempt_at=row.due_at,
+                message_id=new_message_id(),
+                created_at=BEFORE_KOZLOV,
                 updated_at=BEFORE_KOZLOV,
             )
         )
         session.flush()
 
 
-def test_a_corrected_decision_date_moves_deadlines_and_replans(engine: Engine, config_dir: Path) -> None:
+def test_a_corrected_decision_date_moves_deadlines_and_replans(
+    engine: Engine, config_dir: Path
+) -> None:
     sync(engine, config_dir)
     old_keys = set(statuses(engine))
     replace(config_dir.joinpath(*KOZLOV_FILE), 'date = "2016-08-04"', 'date = "2016-08-05"')
@@ -116,12 +123,18 @@ def test_a_corrected_decision_date_moves_deadlines_and_replans(engine: Engine, c
 
 def test_a_changed_rule_recomputes(engine: Engine, config_dir: Path) -> None:
     sync(engine, config_dir)
-    replace(config_dir.joinpath(*KOZLOV_FILE), 'rule = "kz-criminal-appeal-15d"', 'rule = "calendar-days:10"')
+    replace(
+        config_dir.joinpath(*KOZLOV_FILE),
+        'rule = "kz-criminal-appeal-15d"',
+        'rule = "calendar-days:10"',
+    )
     sync(engine, config_dir)
     assert deadlines(engine)["appeal_until"] == date(2016, 8, 15)
 
 
-def test_removing_a_case_archives_it_keeps_history_and_cancels_reminders(engine: Engine, config_dir: Path) -> None:
+def test_removing_a_case_archives_it_keeps_history_and_cancels_reminders(
+    engine: Engine, config_dir: Path
+) -> None:
     sync(engine, config_dir)
     config_dir.joinpath(*KOZLOV_FILE).rename(config_dir / "kozlov.toml.off")
     report = sync(engine, config_dir)
@@ -149,7 +162,9 @@ def test_a_broken_catalog_applies_nothing(engine: Engine, config_dir: Path) -> N
     assert deadlines(engine)["in_force"] == date(2016, 8, 20)
 
 
-def test_recording_an_appeal_stops_in_force_reminders_and_says_so(engine: Engine, config_dir: Path) -> None:
+def test_recording_an_appeal_stops_in_force_reminders_and_says_so(
+    engine: Engine, config_dir: Path
+) -> None:
     sync(engine, config_dir)
     now = datetime(2016, 8, 11, 12, 0, tzinfo=UTC)
     with session_scope(engine) as session:
@@ -168,27 +183,39 @@ def test_recording_an_appeal_stops_in_force_reminders_and_says_so(engine: Engine
     assert set(statuses(engine).values()) == {"cancelled"}
 
 
-def test_recording_the_execution_stops_confirmation_and_escalation(engine: Engine, config_dir: Path) -> None:
+def test_recording_the_execution_stops_confirmation_and_escalation(
+    engine: Engine, config_dir: Path
+) -> None:
     sync(engine, config_dir)
     now = datetime(2016, 8, 20, 12, 0, tzinfo=UTC)
     with session_scope(engine) as session:
         decision = find_decision(session, "kozlov", "release-2016-08-04")
         record_fact(session, decision, now, executed_on=date(2016, 8, 20))
     with session_scope(engine) as session:
-        rows = {n.kind: n.status for n in session.scalars(select(Notification)) if n.kind != "in_force_reminder"}
+        rows = {
+            n.kind: n.status
+            for n in session.scalars(select(Notification))
+            if n.kind != "in_force_reminder"
+        }
     assert rows == {"confirm_execution": "cancelled", "execution_escalation": "cancelled"}
 
 
 def test_facts_written_in_config_are_applied(engine: Engine, config_dir: Path) -> None:
     sync(engine, config_dir)
-    replace(config_dir.joinpath(*KOZLOV_FILE), '# executed_on = "2016-08-20"', 'executed_on = "2016-08-20"')
+    replace(
+        config_dir.joinpath(*KOZLOV_FILE),
+        '# executed_on = "2016-08-20"',
+        'executed_on = "2016-08-20"',
+    )
     report = sync(engine, config_dir)
     assert report.reminders_cancelled == 2
     with session_scope(engine) as session:
         assert session.scalars(select(Decision)).one().executed_on == date(2016, 8, 20)
 
 
-def test_reminders_for_a_past_deadline_are_kept_as_skipped(engine: Engine, config_dir: Path) -> None:
+def test_reminders_for_a_past_deadline_are_kept_as_skipped(
+    engine: Engine, config_dir: Path
+) -> None:
     report = sync(engine, config_dir, datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     assert (report.reminders_planned, report.reminders_skipped) == (0, 6)
     assert set(statuses(engine).values()) == {"skipped"}
