@@ -103,6 +103,7 @@ class CaseSpec:
     title: str
     jurisdiction: str
     file: str
+    label: str = ""
     people: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     case_numbers: tuple[str, ...] = ()
@@ -305,6 +306,7 @@ CONTACT_KEYS: dict[str, tuple[Check, bool]] = {
 CASE_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
     "title": (text, True),
+    "label": (text, False),
     "jurisdiction": (jurisdiction, True),
     "people": (strings, False),
     "aliases": (strings, False),
@@ -642,6 +644,8 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     catalog.cases[case["id"]] = CaseSpec(
         key=case["id"],
         title=case["title"],
+        # Subjects read "[Kozlov] ...": the label, else the first alias, else the id.
+        label=case.get("label") or (aliases[0] if aliases else case["id"]),
         jurisdiction=case["jurisdiction"],
         file=doc.label,
         people=people,

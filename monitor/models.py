@@ -73,6 +73,8 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
+    # Short name for email subjects: "[Kozlov] Decision comes into force in 3 days".
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
     jurisdiction: Mapped[str] = mapped_column(String(20))
     people: Mapped[list[Any]] = mapped_column(default=list)
     aliases: Mapped[list[Any]] = mapped_column(default=list)
@@ -280,3 +282,5 @@ class Event(Base):
     source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id"))
     message: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Set once the alert emails this event calls for (if any) are in the outbox.
+    alerted_at: Mapped[datetime | None] = mapped_column(index=True)

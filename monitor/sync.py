@@ -80,6 +80,7 @@ def _apply(row: Any, values: dict[str, Any]) -> list[str]:
 def _case_values(spec: CaseSpec) -> dict[str, Any]:
     return {
         "title": spec.title,
+        "label": spec.label,
         "jurisdiction": spec.jurisdiction,
         "people": list(spec.people),
         "aliases": list(spec.aliases),
