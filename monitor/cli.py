@@ -13,18 +13,31 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from monitor import __version__
-from monitor.catalog import load_calendars, load_catalog
+from monitor.catalog import _EMAIL, load_calendars, load_catalog
 from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
 from monitor.decisions import find_decision, record_fact
 from monitor.errors import ConfigError, MonitorError, UsageError
-from monitor.models import Case, Deadline, Decision, Event
+from monitor.models import (
+    NOTIFICATION_STATUSES,
+    Case,
+    Contact,
+    Deadline,
+    Decision,
+    Event,
+    Notification,
+)
+from monitor.notify.compose import compose_test
+from monitor.notify.deliver import backend_for
+from monitor.notify.dispatch import retry
+from monitor.notify.plan import new_message_id
+from monitor.notify.preview import preview, write_eml
 from monitor.settings import Settings, load_settings
 from monitor.sync import sync_catalog
 
@@ -413,6 +426,106 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
+    query = (
+        select(Notification, Contact)
+        .join(Contact, Notification.contact_id == Contact.id)
+        .order_by(Notification.due_at.desc(), Notification.id.desc())
+        .limit(args.limit)
+    )
+    if args.status:
+        query = query.where(Notification.status == args.status)
+    with session_scope(ctx.engine()) as session:
+        found = list(reversed(session.execute(query).all()))
+        counts = dict(
+            session.execute(
+                select(Notification.status, func.count()).group_by(Notification.status)
+            ).all()
+        )
+    items = [
+        {
+            "id": n.id,
+            "kind": n.kind,
+            "status": n.status,
+            "to": c.email,
+            "due_at": n.due_at.isoformat(),
+            "attempts": n.attempts,
+            "next_attempt_at": n.next_attempt_at.isoformat(),
+            "last_error": n.last_error,
+            "message_id": n.message_id,
+            "dedup_key": n.dedup_key,
+        }
+        for n, c in found
+    ]
+    rows = [
+        (
+            n.id,
+            n.due_at.strftime("%Y-%m-%d %H:%M"),
+            n.status,
+            n.kind,
+            c.email,
+            n.attempts,
+            (n.last_error or "")[:60],
+        )
+        for n, c in found
+    ]
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in NOTIFICATION_STATUSES)
+    _out(
+        args,
+        {"notifications": items, "counts": {s: counts.get(s, 0) for s in NOTIFICATION_STATUSES}},
+        table(("id", "due (UTC)", "status", "kind", "to", "attempts", "last error"), rows)
+        + f"\n{summary}",
+    )
+    return 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        row = retry(session, args.id, ctx.now)
+        print(
+            f"notification {row.id} ({row.kind}) is pending again and will be sent at the next dispatch"
+        )
+    return 0
+
+
+def cmd_send_test_email(args: argparse.Namespace, ctx: Context) -> int:
+    if not _EMAIL.match(args.address):
+        raise UsageError(f"{args.address!r} is not an email address")
+    settings = ctx.settings
+    message = compose_test(
+        args.address, args.address, settings.mail_from, new_message_id(), ctx.now, args.language
+    )
+    backend = backend_for(settings)
+    with backend:
+        reply = backend.send(message)
+    print(f"sent through {backend.name}: {reply}")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace, ctx: Context) -> int:
+    if args.end < args.start:
+        raise UsageError("--to is before --from")
+    catalog = load_catalog(ctx.config_dir)
+    emails = preview(catalog, args.start, args.end, ctx.settings.mail_from)
+    items = [
+        {
+            "send_at": e.send_at.isoformat(),
+            "local_time": e.local_time,
+            "to": e.to,
+            "subject": e.subject,
+            "kind": e.kind,
+        }
+        for e in emails
+    ]
+    rows = [(e.send_at.strftime("%Y-%m-%d %H:%M"), e.local_time, e.to, e.subject) for e in emails]
+    text = table(("send at (UTC)", "local time", "to", "subject"), rows)
+    if args.write:
+        paths = write_eml(emails, Path(args.write))
+        text += f"\n{len(paths)} message(s) written to {args.write}"
+    _out(args, {"emails": items}, text)
+    return 0
+
+
 def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
     query = (
         select(Event, Case.key)
@@ -614,6 +727,57 @@ def build_parser() -> argparse.ArgumentParser:
     fact.add_argument(
         "--executed", type=_date_arg, metavar="DATE", help="the day the decision was carried out"
     )
+
+    p = _command(
+        sub,
+        "outbox",
+        cmd_outbox,
+        "list notifications in the outbox, newest last",
+        "monitor outbox --status failed",
+        json_output=True,
+    )
+    p.add_argument("--status", choices=NOTIFICATION_STATUSES, help="only rows with this status")
+    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+    outbox_sub = p.add_subparsers(dest="outbox_command", metavar="ACTION")
+    retry_parser = _command(
+        outbox_sub,
+        "retry",
+        cmd_outbox_retry,
+        "queue a failed, skipped or cancelled notification again",
+        "monitor outbox retry 42",
+    )
+    retry_parser.add_argument("id", type=int, help="notification id (see `monitor outbox`)")
+
+    p = _command(
+        sub,
+        "send-test-email",
+        cmd_send_test_email,
+        "send one test email through the configured backend",
+        "monitor send-test-email advocate@example.org",
+    )
+    p.add_argument("address", help="where to send it")
+    p.add_argument("--language", choices=("en", "ru"), default="en", help="language of the email")
+
+    p = _command(
+        sub,
+        "preview",
+        cmd_preview,
+        "list every email the current config would send between two dates",
+        "monitor preview --from 2016-08-01 --to 2016-08-31 --write var/preview",
+        json_output=True,
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=_date_arg,
+        required=True,
+        metavar="DATE",
+        help="first day (UTC)",
+    )
+    p.add_argument(
+        "--to", dest="end", type=_date_arg, required=True, metavar="DATE", help="last day (UTC)"
+    )
+    p.add_argument("--write", metavar="DIR", help="also write each email as an .eml file into DIR")
 
     p = _command(
         sub,

@@ -20,6 +20,14 @@ DEADLINE_COMPUTED = "deadline_computed"
 DEADLINE_MOVED = "deadline_moved"
 FACT_RECORDED = "fact_recorded"
 REMINDERS_CANCELLED = "reminders_cancelled"
+REMINDERS_SKIPPED = "reminders_skipped"
+DECISION_FOUND = "decision_found"
+CONFLICT = "conflict"
+SOURCE_DOWN = "source_down"
+SOURCE_RECOVERED = "source_recovered"
+SOURCE_BROKEN = "source_broken"
+DELIVERY_FAILED = "delivery_failed"
+NOTIFICATION_RETRIED = "notification_retried"
 
 
 def record_event(

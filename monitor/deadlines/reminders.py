@@ -57,6 +57,7 @@ class SubscriptionPlan:
     send_time: time = DEFAULT_SEND_TIME
     offsets: tuple[int, ...] = DEFAULT_OFFSETS
     appeal_offsets: tuple[int, ...] = ()
+    digest: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,21 @@ class Reminder:
     kind: str
     offset: int  # days before the deadline; negative = after
     dedup_key: str
+    digest: bool = False  # sent within the contact's daily digest rather than alone
+
+
+def last_useful_day(kind: str, deadline: date) -> date:
+    """The last day on which a reminder still helps; after it, a late one is skipped.
+
+    A reminder before a deadline is useless once the deadline has passed. The confirmation
+    request stays useful for a week after entry into force, and the escalation for thirty
+    days after execution was due: a release that has not happened is still news then.
+    """
+    if kind == CONFIRM_EXECUTION:
+        return deadline + timedelta(days=7)
+    if kind == EXECUTION_ESCALATION:
+        return deadline + timedelta(days=30)
+    return deadline
 
 
 def local_send_instant(day: date, send_time: time, timezone: str) -> datetime:

@@ -27,11 +27,11 @@ from monitor.deadlines.reminders import (
     DecisionDeadlines,
     Reminder,
     SubscriptionPlan,
+    last_useful_day,
     plan_for_decision,
 )
 from monitor.models import Case, Contact, Decision, Notification, Subscription
-
-MESSAGE_ID_DOMAIN = "court-deadline-monitor"
+from monitor.notify.render import MESSAGE_ID_DOMAIN
 
 
 @dataclass
@@ -56,6 +56,7 @@ def _subscription_plan(sub: Subscription) -> SubscriptionPlan:
         send_time=time(hour, minute),
         offsets=tuple(sub.offsets),
         appeal_offsets=tuple(sub.appeal_offsets),
+        digest=sub.digest == "daily",
     )
 
 
@@ -91,7 +92,7 @@ def _insert(session: Session) -> Any:
 
 
 def _row(reminder: Reminder, decision: Decision, contact_id: int, now: datetime) -> dict[str, Any]:
-    passed = reminder.deadline_date < now.date()
+    passed = last_useful_day(reminder.kind, reminder.deadline_date) < now.date()
     return {
         "dedup_key": reminder.dedup_key,
         "kind": reminder.kind,
@@ -107,7 +108,7 @@ def _row(reminder: Reminder, decision: Decision, contact_id: int, now: datetime)
         "last_error": "its deadline had passed when it was planned" if passed else None,
         "attempts": 0,
         "message_id": new_message_id(),
-        "payload": {},
+        "payload": {"digest": True} if reminder.digest else {},
         "created_at": now,
         "updated_at": now,
     }
@@ -146,6 +147,19 @@ def plan_reminders(
     report.skipped = sum(1 for r in new_rows if r["status"] == "skipped")
     report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
     return report
+
+
+def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
+    """INSERT ... ON CONFLICT (dedup_key) DO NOTHING; returns how many rows were inserted."""
+    inserted = 0
+    for start in range(0, len(rows), 500):
+        statement: Insert = (
+            _insert(session)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["dedup_key"])
+        )
+        inserted += session.execute(statement).rowcount  # type: ignore[attr-defined]
+    return inserted
 
 
 def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -1,0 +1,269 @@
+"""Composing: outbox rows (and the rows they point to) into email messages.
+
+The dispatcher and ``monitor preview`` both come through here, so a preview shows exactly
+what would be sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.deadlines.reminders import OPERATOR
+from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
+from monitor.notify.i18n import translator, when_words
+from monitor.notify.render import (
+    Rendered,
+    build_message,
+    calendar_uid,
+    deadline_ics,
+    render,
+)
+
+ALERT = "alert"
+DIGEST = "digest"
+# A reminder sent more than this after its due time says so in its subject.
+LATE_AFTER = timedelta(hours=1)
+
+
+@dataclass
+class Email:
+    """One email to send, and the outbox rows it covers (several for alerts and digests)."""
+
+    rows: list[Notification]
+    contact: Contact
+    message: EmailMessage
+    rendered: Rendered
+
+    @property
+    def message_id(self) -> str:
+        return self.rows[0].message_id
+
+
+def operators_of(session: Session, case_id: int | None) -> list[str]:
+    """ "Name <email>" of the operators of a case (or of every case when there is none)."""
+    query = (
+        select(Contact)
+        .join(Subscription, Subscription.contact_id == Contact.id)
+        .where(
+            Subscription.role == OPERATOR,
+            Subscription.archived_at.is_(None),
+            Contact.archived_at.is_(None),
+        )
+        .order_by(Contact.key)
+        .distinct()
+    )
+    if case_id is not None:
+        query = query.where(Subscription.case_id == case_id)
+    return [f"{c.name} <{c.email}>" for c in session.scalars(query)]
+
+
+def _role(session: Session, contact: Contact, case_id: int | None, kind: str) -> str:
+    if case_id is None:
+        return OPERATOR
+    roles = set(
+        session.scalars(
+            select(Subscription.role).where(
+                Subscription.contact_id == contact.id, Subscription.case_id == case_id
+            )
+        )
+    )
+    wanted = (
+        "escalation" if kind == "execution_escalation" else ("advocate" if kind != ALERT else None)
+    )
+    if wanted in roles:
+        return wanted
+    return sorted(roles)[0] if roles else OPERATOR
+
+
+def reminder_context(
+    session: Session, row: Notification, contact: Contact, now: datetime
+) -> tuple[dict[str, Any], Decision, Deadline]:
+    decision = session.get(Decision, row.decision_id)
+    assert decision is not None and row.deadline_kind is not None
+    case = decision.case
+    deadline = next(d for d in decision.deadlines if d.kind == row.deadline_kind)
+    late = now - row.due_at > LATE_AFTER
+    # A late reminder counts its days from the day it is actually sent.
+    today = now.astimezone(ZoneInfo(contact.timezone)).date()
+    offset = (deadline.due_on - today).days if late else int(row.offset_days or 0)
+    context = {
+        "language": contact.language,
+        "contact_name": contact.name,
+        "role": _role(session, contact, case.id, row.kind),
+        "footer_case": case.title,
+        "operators": operators_of(session, case.id),
+        "offset": offset,
+        "when": when_words(max(offset, 0), contact.language),
+        "late_due": row.due_at.strftime("%Y-%m-%d %H:%M") if late else None,
+        "has_ics": row.kind != "execution_escalation",
+        "case": {"key": case.key, "title": case.title, "label": case.label or case.key},
+        "decision": {
+            "kind": decision.kind,
+            "court": decision.court,
+            "decided_on": decision.decided_on,
+            "quote": decision.quote,
+            "source_url": decision.source_url,
+        },
+        "deadline": {
+            "kind": deadline.kind,
+            "date": deadline.due_on,
+            "explanation": deadline.explanation,
+            "uncertain": deadline.uncertain,
+        },
+    }
+    return context, decision, deadline
+
+
+def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -> bytes:
+    t = translator(language)
+    case = decision.case
+    return deadline_ics(
+        uid=calendar_uid(case.key, decision.key, deadline.kind),
+        day=deadline.due_on,
+        summary=t(f"ics.summary.{deadline.kind}", label=case.label or case.key),
+        description=f"{case.title}\n{decision.court}\n\n{deadline.explanation}",
+        url=decision.source_url,
+        stamp=now,
+        # Recomputed later (a moved date) means a higher sequence: calendars update the entry.
+        sequence=int(deadline.computed_at.timestamp()) // 60,
+    )
+
+
+def compose_reminder(
+    session: Session, row: Notification, contact: Contact, sender: str, now: datetime
+) -> Email:
+    context, decision, deadline = reminder_context(session, row, contact, now)
+    rendered = render(row.kind, context)
+    ics = _ics(decision, deadline, contact.language, now) if context["has_ics"] else None
+    message = build_message(
+        rendered,
+        sender=sender,
+        to_name=contact.name,
+        to_email=contact.email,
+        message_id=row.message_id,
+        date_header=now,
+        ics=ics,
+        ics_name=f"{decision.case.key}-{deadline.kind}.ics",
+    )
+    return Email([row], contact, message, rendered)
+
+
+def compose_alerts(
+    session: Session, rows: Sequence[Notification], contact: Contact, sender: str, now: datetime
+) -> Email:
+    t = translator(contact.language)
+    items = []
+    case_ids = set()
+    for row in rows:
+        event = session.get(Event, row.payload.get("event_id"))
+        if event is None:
+            continue
+        case = session.get(Case, event.case_id) if event.case_id else None
+        case_ids.add(event.case_id)
+        items.append(
+            {
+                "at": event.at.strftime("%Y-%m-%d %H:%M"),
+                "label": (case.label or case.key) if case else "",
+                "title": t(f"alert.{event.kind}"),
+                "message": event.message,
+            }
+        )
+    only_case = next(iter(case_ids)) if len(case_ids) == 1 else None
+    case = session.get(Case, only_case) if only_case else None
+    context = {
+        "language": contact.language,
+        "contact_name": contact.name,
+        "role": _role(session, contact, only_case, ALERT),
+        "footer_case": case.title if case else "",
+        "operators": operators_of(session, only_case),
+        "items": items,
+    }
+    rendered = render("alerts", context)
+    message = build_message(
+        rendered,
+        sender=sender,
+        to_name=contact.name,
+        to_email=contact.email,
+        message_id=rows[0].message_id,
+        date_header=now,
+    )
+    return Email(list(rows), contact, message, rendered)
+
+
+def compose_digest(
+    session: Session, rows: Sequence[Notification], contact: Contact, sender: str, now: datetime
+) -> Email:
+    items = []
+    case_ids = set()
+    for row in rows:
+        context, decision, _ = reminder_context(session, row, contact, now)
+        case_ids.add(decision.case_id)
+        single = render(row.kind, context)
+        headline = single.text.split("\n\n")[1].strip()
+        items.append(
+            {
+                "subject": single.subject,
+                "headline": headline,
+                "explanation": context["deadline"]["explanation"],
+            }
+        )
+    only_case = next(iter(case_ids)) if len(case_ids) == 1 else None
+    case = session.get(Case, only_case) if only_case else None
+    context = {
+        "language": contact.language,
+        "contact_name": contact.name,
+        "role": _role(session, contact, only_case, "in_force_reminder"),
+        "footer_case": case.title if case else "",
+        "operators": operators_of(session, only_case),
+        "items": items,
+        "day": now.astimezone(ZoneInfo(contact.timezone)).date(),
+    }
+    rendered = render(DIGEST, context)
+    message = build_message(
+        rendered,
+        sender=sender,
+        to_name=contact.name,
+        to_email=contact.email,
+        message_id=rows[0].message_id,
+        date_header=now,
+    )
+    return Email(list(rows), contact, message, rendered)
+
+
+def compose_test(
+    contact_name: str, email: str, sender: str, message_id: str, now: datetime, language: str = "en"
+) -> EmailMessage:
+    context = {
+        "language": language,
+        "contact_name": contact_name,
+        "role": OPERATOR,
+        "footer_case": "",
+        "operators": [],
+    }
+    return build_message(
+        render("test", context),
+        sender=sender,
+        to_name=contact_name,
+        to_email=email,
+        message_id=message_id,
+        date_header=now,
+    )
+
+
+def compose(session: Session, rows: Sequence[Notification], sender: str, now: datetime) -> Email:
+    """One email for rows of one contact: an alert group, a digest, or a single reminder."""
+    contact = session.get(Contact, rows[0].contact_id)
+    assert contact is not None
+    if rows[0].kind == ALERT:
+        return compose_alerts(session, rows, contact, sender, now)
+    if len(rows) > 1 or rows[0].payload.get("digest"):
+        return compose_digest(session, rows, contact, sender, now)
+    return compose_reminder(session, rows[0], contact, sender, now)

@@ -1,0 +1,199 @@
+"""Delivery backends: the only place that talks SMTP or writes .eml files.
+
+A backend has one method, ``send(message) -> reply``, which succeeds or raises
+``DeliveryError(permanent=...)``. Used as a context manager, the SMTP backend keeps one
+connection for a whole batch.
+
+Which SMTP failures are permanent (marked failed at once, operators told) and which are
+transient (retried with backoff): a 5xx reply to MAIL, RCPT or DATA is permanent for that
+message; a 4xx reply, a refused, dropped or timed-out connection, and an authentication
+failure (a configuration problem the operator can fix) are transient.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from monitor.errors import DeliveryError
+from monitor.settings import Settings
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class Backend(Protocol):
+    name: str
+
+    def send(self, message: EmailMessage) -> str: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class FileBackend:
+    """Writes each message as an .eml file: the embedded default, so a newcomer sees the mail."""
+
+    name = "files"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def send(self, message: EmailMessage) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        message_id = str(message["Message-ID"] or "")
+        # Named by Message-ID: a resend after a crash overwrites the same file.
+        digest = hashlib.sha256(message_id.encode()).hexdigest()[:16]
+        path = self.directory / f"{digest}.eml"
+        try:
+            path.write_bytes(bytes(message))
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {path}: {exc}", permanent=False) from exc
+        return f"written to {path}"
+
+
+class SmtpBackend:
+    """smtp://user@host:587 (STARTTLS) or smtps://user@host:465; password from the environment.
+
+    ``smtp://`` without TLS is allowed only to a loopback address or with ``?tls=off``: a
+    password or an advocate's mail never crosses a network in clear by accident.
+    """
+
+    name = "smtp"
+
+    def __init__(self, url: str, password: str | None = None, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        self.implicit_tls = parts.scheme == "smtps"
+        self.host = parts.hostname or "localhost"
+        self.port = parts.port or (465 if self.implicit_tls else 587)
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = password
+        self.timeout = timeout
+        options = parse_qs(parts.query)
+        self.tls_off = options.get("tls", [""])[0] == "off"
+        self._connection: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        try:
+            connection: smtplib.SMTP
+            if self.implicit_tls:
+                connection = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
+            else:
+                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                connection.ehlo()
+                if connection.has_extn("starttls") and not self.tls_off:
+                    connection.starttls(context=ssl.create_default_context())
+                    connection.ehlo()
+                elif not self.tls_off and self.host not in _LOOPBACK:
+                    connection.close()
+                    raise DeliveryError(
+                        f"{self.host}:{self.port} does not offer STARTTLS; refusing to send in clear"
+                        " (add ?tls=off to the SMTP URL to allow it)",
+                        permanent=False,
+                    )
+            if self.username:
+                connection.login(self.username, self.password or "")
+            return connection
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(
+                f"SMTP login refused: {exc.smtp_code} {_text(exc.smtp_error)}", permanent=False
+            ) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(
+                f"cannot connect to {self.host}:{self.port}: {exc}", permanent=False
+            ) from exc
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (OSError, smtplib.SMTPException):
+                self._connection.close()
+            self._connection = None
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one message over the open connection (opened on first use)."""
+        sender = parseaddr(str(message["From"]))[1]
+        recipients = [
+            address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])
+        ]
+        if self._connection is None:
+            self._connection = self._connect()
+        connection = self._connection
+        try:
+            code, reply = connection.mail(sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            for recipient in recipients:
+                code, reply = connection.rcpt(recipient)
+                if code not in (250, 251):
+                    raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+            code, reply = connection.data(message.as_bytes())
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+            return f"{code} {_text(reply)}"
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            (code, reply), *_ = exc.recipients.values()
+            raise DeliveryError(
+                f"recipient refused: {code} {_text(reply)}", permanent=code >= 500
+            ) from exc
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            self._reset()
+            raise DeliveryError(
+                f"refused: {exc.smtp_code} {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
+            ) from exc
+        except (
+            TimeoutError,
+            smtplib.SMTPServerDisconnected,
+            OSError,
+            smtplib.SMTPException,
+        ) as exc:
+            # The connection is in an unknown state: drop it, the next message reconnects.
+            self._connection.close() if self._connection else None
+            self._connection = None
+            raise DeliveryError(f"connection lost: {exc}", permanent=False) from exc
+
+    def _reset(self) -> None:
+        try:
+            if self._connection is not None:
+                self._connection.rset()
+        except (OSError, smtplib.SMTPException):
+            self._connection = None
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def backend_for(settings: Settings) -> FileBackend | SmtpBackend:
+    if settings.mail_backend == "smtp":
+        assert settings.smtp_url is not None
+        return SmtpBackend(settings.smtp_url, settings.smtp_password)
+    return FileBackend(settings.outbox_dir)

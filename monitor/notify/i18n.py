@@ -1,0 +1,224 @@
+"""Words of the emails in English and Russian, and dates the way each language writes them.
+
+Templates call ``t("key", n=3, date=...)``. A phrase is a format string, or a tuple of plural
+forms (English: one, other; Russian: one, few, many). What ``t`` returns is plain text: the
+HTML templates escape it like any other value, so names from config or text from the web
+can never turn into markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+LANGUAGES = ("en", "ru")
+
+_EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_RU_DAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
+_RU_MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
+    # Subjects.
+    "subject.in_force_reminder": {
+        "en": "Decision comes into force {when}: {date}",
+        "ru": "Решение вступает в силу {when}: {date}",
+    },
+    "subject.appeal_reminder": {
+        "en": "Last day to appeal {when}: {date}",
+        "ru": "Последний день обжалования {when}: {date}",
+    },
+    "subject.confirm_execution": {
+        "en": "Has the decision been carried out? In force since {date}",
+        "ru": "Решение исполнено? В силе с {date}",
+    },
+    "subject.execution_escalation": {
+        "en": "Execution not confirmed: due by {date}",
+        "ru": "Исполнение не подтверждено: срок {date}",
+    },
+    "subject.alerts": {
+        "en": ("{n} alert", "{n} alerts"),
+        "ru": ("{n} оповещение", "{n} оповещения", "{n} оповещений"),
+    },
+    "subject.digest": {
+        "en": "Daily digest for {date}: {items}",
+        "ru": "Сводка за {date}: {items}",
+    },
+    "subject.test": {
+        "en": "Test email from the Court Deadline Monitor",
+        "ru": "Проверочное письмо Court Deadline Monitor",
+    },
+    "late": {"en": "[late] ", "ru": "[с опозданием] "},
+    "items": {"en": ("{n} item", "{n} items"), "ru": ("{n} пункт", "{n} пункта", "{n} пунктов")},
+    # "When" words.
+    "when.today": {"en": "today", "ru": "сегодня"},
+    "when.tomorrow": {"en": "tomorrow", "ru": "завтра"},
+    "when.days": {
+        "en": ("in {n} day", "in {n} days"),
+        "ru": ("через {n} день", "через {n} дня", "через {n} дней"),
+    },
+    # Headlines (first line of the body).
+    "headline.in_force_reminder": {
+        "en": "The decision in the case {title} comes into force {when}, on {date}.",
+        "ru": "Решение по делу «{title}» вступает в силу {when}, {date}.",
+    },
+    "headline.appeal_reminder": {
+        "en": "The last day to appeal the decision in the case {title} is {when}, {date}.",
+        "ru": "Последний день обжалования решения по делу «{title}»: {when}, {date}.",
+    },
+    "headline.confirm_execution": {
+        "en": "The decision in the case {title} has been in force since {date}. Has it been carried out?",
+        "ru": "Решение по делу «{title}» в силе с {date}. Исполнено ли оно?",
+    },
+    "headline.execution_escalation": {
+        "en": "Nobody has confirmed that the decision in the case {title} was carried out. It was due by {date}.",
+        "ru": "Никто не подтвердил исполнение решения по делу «{title}». Срок исполнения: {date}.",
+    },
+    # What the reader may want to do.
+    "todo.in_force_reminder": {
+        "en": "Prepare for the day: check that the authorities are ready to carry out the decision, and tell the operators if an appeal is lodged.",
+        "ru": "Подготовьтесь к этому дню: проверьте, готовы ли власти исполнить решение, и сообщите операторам, если подана жалоба.",
+    },
+    "todo.appeal_reminder": {
+        "en": "If the decision is to be appealed, the appeal must be lodged by the end of this day.",
+        "ru": "Если решение будет обжаловано, жалобу нужно подать до конца этого дня.",
+    },
+    "todo.confirm_execution": {
+        "en": "Please tell the operators below whether the decision has been carried out (for a release: whether the person is free).",
+        "ru": "Сообщите, пожалуйста, операторам, указанным ниже, исполнено ли решение (для освобождения: на свободе ли человек).",
+    },
+    "todo.execution_escalation": {
+        "en": "Find out whether the decision has been carried out and, if it has not, raise it with the authorities and the public.",
+        "ru": "Выясните, исполнено ли решение, и если нет, обратитесь к властям и общественности.",
+    },
+    # Labels.
+    "label.case": {"en": "Case", "ru": "Дело"},
+    "label.decision": {"en": "Decision", "ru": "Решение"},
+    "label.court": {"en": "Court", "ru": "Суд"},
+    "label.decided_on": {"en": "Pronounced", "ru": "Оглашено"},
+    "label.deadline": {"en": "Deadline", "ru": "Срок"},
+    "label.how": {"en": "How this date was computed", "ru": "Как вычислена дата (на английском)"},
+    "label.uncertain": {
+        "en": "This date rests on a reading of the law that is not certain: see the explanation.",
+        "ru": "Эта дата основана на толковании закона, которое не является бесспорным: см. пояснение.",
+    },
+    "label.source": {"en": "Source", "ru": "Источник"},
+    "label.quote": {"en": "Quote", "ru": "Цитата"},
+    "label.todo": {"en": "What you may want to do", "ru": "Что можно сделать"},
+    "label.late": {
+        "en": "This reminder is late: it was due at {due} (UTC), while the monitor was not running.",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due} (UTC), когда монитор не работал.",
+    },
+    "label.calendar": {
+        "en": "A calendar entry for this date is attached.",
+        "ru": "Событие для календаря во вложении.",
+    },
+    "label.greeting": {"en": "Dear {name},", "ru": "Здравствуйте, {name}!"},
+    "label.alerts": {"en": "What happened", "ru": "Что произошло"},
+    "label.digest": {"en": "Due today", "ru": "На сегодня"},
+    "label.test": {
+        "en": "This is a test email: if you read it, the monitor can reach you.",
+        "ru": "Это проверочное письмо: если вы его читаете, монитор может до вас дописаться.",
+    },
+    "footer.why": {
+        "en": "You receive this email because you are subscribed to the case {title} as {role} in the Court Deadline Monitor.",
+        "ru": "Вы получаете это письмо, потому что подписаны на дело «{title}» как {role} в Court Deadline Monitor.",
+    },
+    "footer.why_general": {
+        "en": "You receive this email because you are a contact of the Court Deadline Monitor.",
+        "ru": "Вы получаете это письмо как контакт Court Deadline Monitor.",
+    },
+    "footer.stop": {
+        "en": "To stop these emails or change them, write to {operators}.",
+        "ru": "Чтобы отписаться или изменить рассылку, напишите {operators}.",
+    },
+    "footer.stop_nobody": {
+        "en": "To stop these emails, write to the people who run this monitor.",
+        "ru": "Чтобы отписаться, напишите тем, кто ведёт этот монитор.",
+    },
+    "role.advocate": {"en": "advocate", "ru": "адвокат"},
+    "role.escalation": {"en": "escalation contact", "ru": "контакт для эскалации"},
+    "role.operator": {"en": "operator", "ru": "оператор"},
+    "deadline.appeal_until": {"en": "last day to appeal", "ru": "последний день обжалования"},
+    "deadline.in_force": {"en": "entry into force", "ru": "вступление в силу"},
+    "deadline.execution_due": {"en": "execution due", "ru": "срок исполнения"},
+    "alert.decision_found": {"en": "New decision found", "ru": "Найдено новое решение"},
+    "alert.decision_changed": {"en": "Decision changed", "ru": "Решение изменено"},
+    "alert.deadline_moved": {"en": "A deadline moved", "ru": "Срок изменился"},
+    "alert.conflict": {"en": "Sources disagree", "ru": "Источники расходятся"},
+    "alert.source_down": {"en": "Source down", "ru": "Источник недоступен"},
+    "alert.source_recovered": {"en": "Source recovered", "ru": "Источник снова доступен"},
+    "alert.source_broken": {"en": "Source broken", "ru": "Источник сломан"},
+    "alert.delivery_failed": {"en": "Email delivery failed", "ru": "Письмо не доставлено"},
+    "alert.reminders_skipped": {"en": "Reminders skipped", "ru": "Напоминания пропущены"},
+    "kind.release": {"en": "release", "ru": "освобождение"},
+    "kind.parole": {"en": "parole", "ru": "условно-досрочное освобождение"},
+    "kind.sentence": {"en": "sentence", "ru": "приговор"},
+    "kind.judgment": {"en": "judgment", "ru": "решение"},
+    "kind.appeal_ruling": {"en": "appeal ruling", "ru": "решение апелляции"},
+    "kind.acquittal": {"en": "acquittal", "ru": "оправдание"},
+    "kind.other": {"en": "decision", "ru": "решение"},
+    "ics.summary.appeal_until": {
+        "en": "[{label}] Last day to appeal",
+        "ru": "[{label}] Последний день обжалования",
+    },
+    "ics.summary.in_force": {
+        "en": "[{label}] Decision comes into force",
+        "ru": "[{label}] Решение вступает в силу",
+    },
+    "ics.summary.execution_due": {
+        "en": "[{label}] Execution due",
+        "ru": "[{label}] Срок исполнения",
+    },
+}
+
+
+_DATA_KEYS = ("kind.", "alert.")
+
+
+def plural_index(language: str, n: int) -> int:
+    if language == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return 0
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return 1
+        return 2
+    return 0 if n == 1 else 1
+
+
+def human_date(day: date, language: str) -> str:
+    """``Sat 20 Aug 2016`` / ``сб, 20 августа 2016``."""
+    if language == "ru":
+        return f"{_RU_DAYS[day.weekday()]}, {day.day} {_RU_MONTHS[day.month - 1]} {day.year}"
+    return f"{_EN_DAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+
+
+def translator(language: str) -> Callable[..., str]:
+    lang = language if language in LANGUAGES else "en"
+
+    def t(key: str, **values: Any) -> str:
+        if key not in PHRASES and key.startswith(_DATA_KEYS):
+            # A decision kind or event kind from data that has no words yet: show it as is.
+            return key.partition(".")[2].replace("_", " ")
+        entry = PHRASES[key]
+        phrase = entry.get(lang) or entry["en"]
+        if isinstance(phrase, tuple):
+            n = int(values.get("n", 0))
+            phrase = phrase[min(plural_index(lang, n), len(phrase) - 1)]
+        values = {k: human_date(v, lang) if isinstance(v, date) else v for k, v in values.items()}
+        return phrase.format(**values)
+
+    return t
+
+
+def when_words(offset: int, language: str) -> str:
+    t = translator(language)
+    if offset == 0:
+        return t("when.today")
+    if offset == 1:
+        return t("when.tomorrow")
+    return t("when.days", n=offset)
