@@ -33,6 +33,7 @@ from monitor.models import (
     Event,
     Notification,
 )
+from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose_test
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
@@ -182,6 +183,8 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     catalog = load_catalog(ctx.config_dir)
     with session_scope(ctx.engine()) as session:
         report = sync_catalog(session, catalog, ctx.now)
+        # A moved deadline or a changed decision is news for the advocates: queue it now.
+        plan_alerts(session, ctx.now)
     if args.json:
         _out(args, {"sync": report.as_dict()}, "")
         return 0
@@ -421,6 +424,7 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
         message, report = record_fact(
             session, decision, ctx.now, appealed_on=args.appealed, executed_on=args.executed
         )
+        plan_alerts(session, ctx.now)
     print(message)
     print(f"reminders: {report.cancelled} cancelled")
     return 0
@@ -493,7 +497,7 @@ def cmd_send_test_email(args: argparse.Namespace, ctx: Context) -> int:
         raise UsageError(f"{args.address!r} is not an email address")
     settings = ctx.settings
     message = compose_test(
-        args.address, args.address, settings.mail_from, new_message_id(), ctx.now, args.language
+        "", args.address, settings.mail_from, new_message_id(), ctx.now, args.language
     )
     backend = backend_for(settings)
     with backend:

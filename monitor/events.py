@@ -39,12 +39,15 @@ def record_event(
     case: Case | None = None,
     decision: Decision | None = None,
     source: Source | None = None,
+    case_id: int | None = None,
     **data: Any,
 ) -> Event:
+    if case_id is None:
+        case_id = case.id if case else (decision.case_id if decision else None)
     event = Event(
         at=now,
         kind=kind,
-        case_id=case.id if case else (decision.case_id if decision else None),
+        case_id=case_id,
         decision_id=decision.id if decision else None,
         source_id=source.id if source else None,
         message=message,

@@ -120,3 +120,89 @@ def run(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         return Result(code, out.getvalue(), err.getvalue())
 
     yield _run
+
+
+# --------------------------------------------------------------------------------------
+# A real SMTP server on 127.0.0.1 (aiosmtpd), scriptable for faults.
+# --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SmtpRecorder:
+    """Accepts mail and keeps it; ``script`` holds replies to give to the next DATA commands:
+    an SMTP reply like "451 try later", or "DROP" to close the connection mid-DATA."""
+
+    def __init__(self) -> None:
+        self.received: list[object] = []
+        self.script: list[str] = []
+        self.refuse_rcpt: dict[str, str] = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address in self.refuse_rcpt:
+            return self.refuse_rcpt[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.script:
+            reply = self.script.pop(0)
+            if reply == "DROP":
+                server.transport.close()
+                return "421 closing"
+            return reply
+        self.received.append(envelope)
+        return f"250 OK queued as {len(self.received)}"
+
+    def messages(self) -> list[object]:
+        import email
+        import email.policy
+
+        return [
+            email.message_from_bytes(e.content, policy=email.policy.default) for e in self.received
+        ]  # type: ignore[attr-defined]
+
+
+@dataclass
+class SmtpServer:
+    recorder: SmtpRecorder
+    port: int
+    controller: object | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        controller.start()
+        self.controller = controller
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()  # type: ignore[attr-defined]
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(SmtpRecorder(), free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_port_unused() -> Iterator[SmtpServer]:
+    """An SMTP server that is not listening yet: start() it when the test wants."""
+    server = SmtpServer(SmtpRecorder(), free_port())
+    yield server
+    server.stop()

@@ -23,7 +23,7 @@ def commands() -> list[str]:
             nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
             if nested:
                 found.extend(f"{name} {child}" for child in nested[0].choices)
-            else:
+            if sub.get_default("handler") is not None:
                 found.append(name)
     return found
 

@@ -124,6 +124,7 @@ def _reminder(
         dedup_key=dedup_key(
             kind, deadline.case_key, deadline.decision_key, sub.contact_key, due, offset
         ),
+        digest=sub.digest,
     )
 
 

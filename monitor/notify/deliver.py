@@ -154,7 +154,10 @@ class SmtpBackend:
                 code, reply = connection.rcpt(recipient)
                 if code not in (250, 251):
                     raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-            code, reply = connection.data(message.as_bytes())
+            # SMTP lines end in CRLF; smtplib fixes line ends only for str, not for bytes.
+            code, reply = connection.data(
+                message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+            )
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
             return f"{code} {_text(reply)}"

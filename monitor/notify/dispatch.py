@@ -159,6 +159,7 @@ def _prepare(
             live.append(row)
     if skipped:
         report.skipped += len(skipped)
+        cases = {row.case_id for row in rows if row.status == "skipped"}
         events.record_event(
             session,
             now,
@@ -166,6 +167,8 @@ def _prepare(
             f"{len(skipped)} reminder(s) not sent because their deadlines passed while no worker ran: "
             + "; ".join(skipped),
             count=len(skipped),
+            # One case: the summary goes to that case's operators; several: to every operator.
+            case_id=cases.pop() if len(cases) == 1 else None,
         )
     prepared: list[tuple[Email, int]] = []
     for group in group_rows(live):
@@ -242,6 +245,7 @@ def _mark_failed(
             events.DELIVERY_FAILED,
             f"email to {email.contact.name} <{email.contact.email}> failed: {why} (subject: {email.rendered.subject})",
             contact_id=email.contact.id,
+            case_id=first.case_id,
             notification_ids=[r.id for r in email.rows],
         )
     else:

@@ -1,0 +1,136 @@
+"""Templates: words in both languages, strictness, grouping of alerts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from jinja2 import UndefinedError
+
+from monitor.notify.i18n import human_date, plural_index, translator
+from monitor.notify.render import deadline_ics, render
+
+
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [
+        (1, "через 1 день"),
+        (2, "через 2 дня"),
+        (5, "через 5 дней"),
+        (11, "через 11 дней"),
+        (21, "через 21 день"),
+        (22, "через 22 дня"),
+        (112, "через 112 дней"),
+    ],
+)
+def test_russian_plural_forms(n: int, form: str) -> None:
+    assert translator("ru")("when.days", n=n) == form
+
+
+def test_english_plurals_and_dates() -> None:
+    t = translator("en")
+    assert t("when.days", n=1) == "in 1 day"
+    assert t("when.days", n=3) == "in 3 days"
+    assert human_date(date(2016, 8, 20), "en") == "Sat 20 Aug 2016"
+    assert human_date(date(2016, 8, 20), "ru") == "сб, 20 августа 2016"
+    assert plural_index("en", 0) == 1
+
+
+def reminder_context(**overrides: object) -> dict[str, object]:
+    context: dict[str, object] = {
+        "language": "en",
+        "offset": 0,
+        "contact_name": "Anna",
+        "role": "advocate",
+        "footer_case": "Case",
+        "operators": [],
+        "late_due": None,
+        "has_ics": False,
+        "case": {"label": "Kozlov", "title": "Case", "key": "k"},
+        "decision": {
+            "kind": "release",
+            "court": "Court",
+            "decided_on": date(2016, 8, 4),
+            "quote": "",
+            "source_url": None,
+        },
+        "deadline": {
+            "kind": "in_force",
+            "date": date(2016, 8, 20),
+            "explanation": "e",
+            "uncertain": False,
+        },
+    }
+    context.update(overrides)
+    return context
+
+
+@pytest.mark.parametrize(
+    ("offset", "subject"),
+    [
+        (0, "[Kozlov] Decision comes into force today: Sat 20 Aug 2016"),
+        (1, "[Kozlov] Decision comes into force tomorrow: Sat 20 Aug 2016"),
+        (3, "[Kozlov] Decision comes into force in 3 days: Sat 20 Aug 2016"),
+    ],
+)
+def test_subject_says_what_and_when(offset: int, subject: str) -> None:
+    assert render("in_force_reminder", reminder_context(offset=offset)).subject == subject
+
+
+def test_a_missing_value_is_an_error_not_an_empty_string() -> None:
+    context = reminder_context()
+    del context["contact_name"]
+    with pytest.raises(UndefinedError):
+        render("in_force_reminder", context)
+
+
+def test_unknown_decision_kinds_are_shown_as_they_are() -> None:
+    context = reminder_context(
+        decision={
+            "kind": "house_arrest",
+            "court": "C",
+            "decided_on": date(2016, 8, 4),
+            "quote": "",
+            "source_url": None,
+        }
+    )
+    assert "Decision: house arrest, C" in render("in_force_reminder", context).text
+
+
+def test_several_alerts_make_one_email_with_a_count() -> None:
+    items = [
+        {"at": "2016-08-05 10:00", "label": "Kozlov", "title": "A deadline moved", "message": "m1"},
+        {"at": "2016-08-05 10:01", "label": "Kozlov", "title": "Decision changed", "message": "m2"},
+    ]
+    rendered = render(
+        "alerts",
+        {
+            "language": "ru",
+            "contact_name": "A",
+            "role": "advocate",
+            "footer_case": "",
+            "operators": [],
+            "items": items,
+        },
+    )
+    assert rendered.subject == "[Court Deadline Monitor] 2 оповещения"
+    assert "m1" in rendered.text and "m2" in rendered.html
+
+
+def test_ics_is_an_all_day_event_with_an_alarm() -> None:
+    from icalendar import Calendar
+
+    raw = deadline_ics(
+        uid="u@x",
+        day=date(2016, 8, 20),
+        summary="S\r\nX: y",
+        description="d",
+        url=None,
+        stamp=datetime(2016, 8, 13, tzinfo=UTC),
+        sequence=3,
+    )
+    [event] = list(Calendar.from_ical(raw).walk("VEVENT"))
+    assert event.decoded("dtstart") == date(2016, 8, 20)
+    assert str(event["summary"]) == "S X: y"
+    [alarm] = list(event.walk("VALARM"))
+    assert str(alarm["action"]) == "DISPLAY"
