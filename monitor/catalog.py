@@ -352,6 +352,7 @@ SOURCE_KEYS: dict[str, tuple[Check, bool]] = {
     "max_bytes": (positive_int, False),
     "selector": (text, False),
     "link_pattern": (text, False),
+    "article_selector": (text, False),
     "json_path": (text, False),
     "allow_private_addresses": (boolean, False),
 }

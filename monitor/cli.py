@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import socket
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -30,8 +31,11 @@ from monitor.models import (
     Contact,
     Deadline,
     Decision,
+    DecisionProvenance,
     Event,
     Notification,
+    Snapshot,
+    Source,
 )
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose_test
@@ -40,6 +44,10 @@ from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
 from monitor.settings import Settings, load_settings
+from monitor.sources.extract import extract
+from monitor.sources.fetch import Fetcher, HostGate, decode_body
+from monitor.sources.parse import html_to_text
+from monitor.sources.poll import PollPolicy, poll_due
 from monitor.sync import sync_catalog
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
@@ -530,6 +538,207 @@ def cmd_preview(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        sources = list(session.scalars(select(Source).order_by(Source.key)))
+        items: list[dict[str, Any]] = [
+            {
+                "id": s.key,
+                "kind": s.kind,
+                "url": s.url,
+                "health": s.health,
+                "archived": s.archived_at is not None,
+                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
+                "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
+                "next_poll_at": s.next_poll_at.isoformat() if s.next_poll_at else None,
+                "consecutive_failures": s.consecutive_failures,
+                "last_error": s.last_error,
+            }
+            for s in sources
+        ]
+    rows = [
+        (
+            i["id"],
+            i["kind"],
+            "archived" if i["archived"] else i["health"],
+            (i["last_success_at"] or "never")[:16],
+            i["consecutive_failures"],
+            (i["next_poll_at"] or "now")[:16],
+            (i["last_error"] or "")[:50],
+        )
+        for i in items
+    ]
+    _out(
+        args,
+        {"sources": items},
+        table(
+            ("source", "kind", "state", "last success", "failures", "next poll", "last error"), rows
+        ),
+    )
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace, ctx: Context) -> int:
+    settings = ctx.settings
+    calendars = load_calendars(ctx.config_dir)
+    fetcher = Fetcher(HostGate(gap=settings.host_gap_ms / 1000))
+    engine = ctx.engine()
+    if args.source:
+        with session_scope(engine) as session:
+            if session.scalars(select(Source).where(Source.key == args.source)).first() is None:
+                raise UsageError(f"no source {args.source!r} (see `monitor sources`)")
+    outcomes = poll_due(
+        engine,
+        ctx.now,
+        fetcher,
+        calendars,
+        worker=worker_name(),
+        only=args.source,
+        limit=1000,
+        policy=PollPolicy(down_after=settings.source_down_after),
+    )
+    with session_scope(engine) as session:
+        plan_alerts(session, ctx.now)
+    items = [
+        {
+            "source": o.source,
+            "status": o.status,
+            "detail": o.detail,
+            "snapshot": o.snapshot_id,
+            "found": [
+                {
+                    "case": f.case_key,
+                    "decision": f.decision_key,
+                    "outcome": f.outcome,
+                    "message": f.message,
+                }
+                for f in o.found
+            ],
+        }
+        for o in outcomes
+    ]
+    lines = []
+    for o in outcomes:
+        lines.append(
+            f"{o.source}: {o.status}"
+            + (f" ({o.detail})" if o.detail else "")
+            + (f", snapshot {o.snapshot_id}" if o.snapshot_id else "")
+        )
+        lines.extend(f"  {f.message}" for f in o.found)
+    _out(args, {"polled": items}, "\n".join(lines) or "no source is due (name one to poll it now)")
+    return 0
+
+
+def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        source = session.scalars(select(Source).where(Source.key == args.source)).first()
+        if source is None:
+            raise UsageError(f"no source {args.source!r} (see `monitor sources`)")
+        snapshots = list(
+            session.scalars(
+                select(Snapshot)
+                .where(Snapshot.source_id == source.id)
+                .order_by(Snapshot.fetched_at.desc())
+                .limit(args.limit)
+            )
+        )
+        cited = set(session.scalars(select(DecisionProvenance.snapshot_id)))
+        items: list[dict[str, Any]] = [
+            {
+                "id": s.id,
+                "fetched_at": s.fetched_at.isoformat(),
+                "status": s.http_status,
+                "url": s.final_url,
+                "sha256": s.sha256,
+                "chars": len(s.text),
+                "truncated": s.truncated,
+                "cited": s.id in cited,
+            }
+            for s in snapshots
+        ]
+    rows = [
+        (
+            i["id"],
+            i["fetched_at"][:16],
+            i["status"],
+            i["chars"],
+            "yes" if i["cited"] else "",
+            i["sha256"][:12],
+            i["url"],
+        )
+        for i in items
+    ]
+    _out(
+        args,
+        {"snapshots": items},
+        table(("id", "fetched (UTC)", "HTTP", "chars", "cited", "sha256", "url"), rows),
+    )
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        snapshot = session.get(Snapshot, args.id)
+        if snapshot is None:
+            raise UsageError(f"no snapshot {args.id} (see `monitor snapshots SOURCE`)")
+        source = session.get(Source, snapshot.source_id)
+        assert source is not None
+        item = {
+            "id": snapshot.id,
+            "source": source.key,
+            "fetched_at": snapshot.fetched_at.isoformat(),
+            "status": snapshot.http_status,
+            "url": snapshot.final_url,
+            "etag": snapshot.etag,
+            "last_modified": snapshot.last_modified,
+            "sha256": snapshot.sha256,
+            "truncated": snapshot.truncated,
+            "text": snapshot.text,
+        }
+    head = "\n".join(f"{k}: {v}" for k, v in item.items() if k != "text")
+    _out(args, {"snapshot": item}, f"{head}\n\n{item['text']}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
+    target: str = args.target
+    if target == "-":
+        text = sys.stdin.read()
+    elif target.startswith(("http://", "https://")):
+        result = Fetcher(HostGate(gap=0)).fetch(target, ctx.now, allow_private=args.allow_private)
+        text = (
+            html_to_text(result.text).text
+            if "html" in result.content_type or "<" in result.text[:200]
+            else result.text
+        )
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise UsageError(
+                f"{target}: no such file (give a path, an http(s) URL, or - for standard input)"
+            )
+        raw = path.read_bytes()
+        text, _ = decode_body(raw, "")
+        if path.suffix.lower() in (".html", ".htm"):
+            text = html_to_text(text).text
+    decisions = extract(text, args.as_of)
+    payload = {"decisions": [d.as_dict() for d in decisions]}
+    lines = []
+    for d in decisions:
+        lines.append(
+            f"- {d.decision_date or 'date unknown'}: {d.kind or 'decision'} by {d.court or 'an unnamed court'}"
+            + (f", period {d.in_force_period}" if d.in_force_period else "")
+            + (f", in force on {d.in_force_date}" if d.in_force_date else "")
+        )
+        lines.append(f'  "{d.quote}"')
+    _out(args, payload, "\n".join(lines) or "no decision found")
+    return 0
+
+
 def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
     query = (
         select(Event, Case.key)
@@ -782,6 +991,69 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="end", type=_date_arg, required=True, metavar="DATE", help="last day (UTC)"
     )
     p.add_argument("--write", metavar="DIR", help="also write each email as an .eml file into DIR")
+
+    p = _command(
+        sub,
+        "sources",
+        cmd_sources,
+        "list sources: state, last success, failures, next poll",
+        "monitor sources --json",
+        json_output=True,
+    )
+
+    p = _command(
+        sub,
+        "poll",
+        cmd_poll,
+        "poll due sources now (or the one named) and print what changed and was found",
+        "monitor poll odf-news",
+        json_output=True,
+    )
+    p.add_argument("source", nargs="?", help="poll only this source, due or not")
+
+    p = _command(
+        sub,
+        "snapshots",
+        cmd_snapshots,
+        "list the snapshots (evidence) kept for a source",
+        "monitor snapshots odf-news",
+        json_output=True,
+    )
+    p.add_argument("source", help="source id")
+    p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+
+    p = _command(
+        sub,
+        "snapshot",
+        cmd_snapshot,
+        "print one snapshot: metadata and the text as it was published",
+        "monitor snapshot 12",
+        json_output=True,
+    )
+    p.add_argument("id", type=int, help="snapshot id (see `monitor snapshots SOURCE`)")
+
+    p = _command(
+        sub,
+        "extract",
+        cmd_extract,
+        "find the court decisions a text reports (file, URL or - for stdin)",
+        "monitor extract press-release.txt --as-of 2016-08-04 --json",
+        json_output=True,
+    )
+    p.add_argument(
+        "target",
+        metavar="PATH_OR_URL_OR_-",
+        help="a text or HTML file, an http(s) URL, or - to read stdin",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        metavar="DATE",
+        help="publication date, for dates written without a year",
+    )
+    p.add_argument(
+        "--allow-private", action="store_true", help="allow a URL on a private or local address"
+    )
 
     p = _command(
         sub,

@@ -51,6 +51,9 @@ class FetchError(MonitorError):
     def __init__(self, url: str, message: str, status: int | None = None) -> None:
         self.url = url
         self.status = status
+        self.message = message
+        # Seconds the server asked us to wait (429/503 Retry-After), if it said.
+        self.retry_after: float | None = None
         super().__init__(f"{url}: {message}" + (f" (HTTP {status})" if status else ""))
 
 

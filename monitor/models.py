@@ -216,6 +216,36 @@ class Snapshot(Base):
     truncated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class DecisionProvenance(Base):
+    """One place that reported a decision: the same decision seen in two sources has two."""
+
+    __tablename__ = "decision_provenance"
+    __table_args__ = (UniqueConstraint("decision_id", "snapshot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshot.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    quote: Mapped[str] = mapped_column(Text)
+    reported_date: Mapped[date | None]
+    reported_period: Mapped[str | None] = mapped_column(String(10))
+    seen_at: Mapped[datetime]
+
+
+class SourceLink(Base):
+    """An article link found on a news list page, fetched once when first seen."""
+
+    __tablename__ = "source_link"
+    __table_args__ = (UniqueConstraint("source_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    first_seen_at: Mapped[datetime]
+    fetched_at: Mapped[datetime | None]
+
+
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "skipped")
 
 

@@ -119,6 +119,33 @@ SPECS: tuple[Spec, ...] = (
         "how often the worker sends due notifications",
         kind=int,
     ),
+    Spec(
+        "source_down_after",
+        "sources",
+        "down_after_failures",
+        ("MONITOR_SOURCE_DOWN_AFTER",),
+        3,
+        "consecutive failed polls after which the operators hear that a source is down",
+        kind=int,
+    ),
+    Spec(
+        "host_gap_ms",
+        "sources",
+        "host_gap_ms",
+        ("MONITOR_HOST_GAP_MS",),
+        1000,
+        "minimum time between two requests to the same host, in milliseconds",
+        kind=int,
+    ),
+    Spec(
+        "snapshot_retention_days",
+        "sources",
+        "snapshot_retention_days",
+        ("MONITOR_SNAPSHOT_RETENTION_DAYS",),
+        365,
+        "snapshots older than this are pruned, except those a decision cites",
+        kind=int,
+    ),
 )
 
 _SECTIONS = {spec.section for spec in SPECS}
@@ -138,6 +165,9 @@ class Settings:
     heartbeat_url: str | None
     poll_interval_seconds: int
     dispatch_interval_seconds: int
+    source_down_after: int = 3
+    host_gap_ms: int = 1000
+    snapshot_retention_days: int = 365
     origins: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> list[tuple[str, str, str]]:
@@ -287,7 +317,12 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
                 "'smtp' needs mail.smtp_url (or MONITOR_SMTP_URL)",
             )
         )
-    for name in ("poll_interval_seconds", "dispatch_interval_seconds"):
+    for name in (
+        "poll_interval_seconds",
+        "dispatch_interval_seconds",
+        "source_down_after",
+        "snapshot_retention_days",
+    ):
         if isinstance(values[name], int) and values[name] < 1:
             problems.append(Problem(origins[name], None, name, "must be at least 1"))
     if problems:
@@ -315,5 +350,8 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         heartbeat_url=values["heartbeat_url"],
         poll_interval_seconds=values["poll_interval_seconds"],
         dispatch_interval_seconds=values["dispatch_interval_seconds"],
+        source_down_after=values["source_down_after"],
+        host_gap_ms=values["host_gap_ms"],
+        snapshot_retention_days=values["snapshot_retention_days"],
         origins=origins,
     )

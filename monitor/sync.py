@@ -192,7 +192,7 @@ def sync_catalog(session: Session, catalog: Catalog, now: datetime) -> SyncRepor
             "kind": source_spec.kind,
             "url": source_spec.url,
             "interval_seconds": source_spec.interval_seconds,
-            "settings": dict(source_spec.settings),
+            "settings": {**source_spec.settings, "case": source_spec.case},
         }
         sync.upsert(sources.get(key), Source, f"source {key}", source_values, key=key)
     for key, source in sources.items():

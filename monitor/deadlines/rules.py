@@ -413,7 +413,13 @@ def decision_deadlines(
     grace_days: int | None,
     explicit_in_force: date | None,
 ) -> list[ComputedDeadline]:
-    """The deadlines of a decision as config describes it: rule by name, options, facts."""
+    """The deadlines of a decision as config describes it: rule by name, options, facts.
+
+    A decision without a rule (found in a source that gave no period) has only what was
+    stated: an in-force date, if the source gave one, and the execution due after it.
+    """
+    if not rule_name:
+        return _stated_only(decided_on, explicit_in_force, grace_days)
     rule = preset(rule_name).with_options(rule_options)
     if rule.counts_from == "served":
         if served_on is None:
@@ -429,3 +435,31 @@ def decision_deadlines(
         grace_days=grace_days,
         explicit_in_force=explicit_in_force,
     )
+
+
+def _stated_only(
+    decided_on: date, in_force: date | None, grace_days: int | None
+) -> list[ComputedDeadline]:
+    if in_force is None:
+        return []
+    out = [
+        ComputedDeadline(
+            IN_FORCE,
+            in_force,
+            f"decision of {human(decided_on)}; in force on {human(in_force)}: stated in the source,"
+            " not computed (no rule is set for this decision).",
+            "stated",
+        )
+    ]
+    if grace_days is not None:
+        due = in_force + timedelta(days=grace_days)
+        out.append(
+            ComputedDeadline(
+                EXECUTION_DUE,
+                due,
+                f"in force on {human(in_force)} + {_days(grace_days)} of grace set by the operator:"
+                f" execution due by {human(due)}.",
+                "stated",
+            )
+        )
+    return out

@@ -1,0 +1,207 @@
+"""Decisions found in sources, recorded against the cases they mention.
+
+- The same decision (same case, same date, same or unknown kind) seen again, in this or
+  another source, gets one more provenance: it stays one decision.
+- A report that gives a different date (within two weeks) for a decision of the same kind is a
+  **conflict**: one event for the operators, and nothing overwritten.
+- A decision typed in config outranks one extracted from the web: config decisions only ever
+  gain provenances.
+- Decisions reported as background (dated more than 60 days before the publication) are not
+  recorded: a press release about a release mentions the sentence of years ago.
+- A found decision is counted with a generic rule built from the period the text states
+  (``15d`` -> ``calendar-days:15``); the explanation says it is generic, and the operator can
+  type the decision into config with the right preset, which then wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor import events
+from monitor.catalog import CalendarExtras
+from monitor.deadlines.dates import human
+from monitor.decisions import refresh_deadlines
+from monitor.models import Case, Decision, DecisionProvenance, Snapshot, Source
+from monitor.sources.extract import ExtractedDecision
+
+BACKGROUND_AFTER = timedelta(days=60)
+CONFLICT_WINDOW = timedelta(days=14)
+_RULE_FOR_UNIT = {
+    "d": "calendar-days",
+    "wd": "working-days",
+    "w": "weeks",
+    "m": "months",
+    "y": "years",
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    case_key: str
+    decision_key: str
+    outcome: str  # "new", "same", "conflict", "background", "undated"
+    message: str
+
+
+def rule_for_period(period: str | None) -> str:
+    if not period:
+        return ""
+    number = "".join(ch for ch in period if ch.isdigit())
+    unit = period[len(number) :]
+    return f"{_RULE_FOR_UNIT[unit]}:{number}"
+
+
+def _provenance(
+    session: Session,
+    decision: Decision,
+    snapshot: Snapshot,
+    source: Source,
+    url: str,
+    found: ExtractedDecision,
+    now: datetime,
+) -> bool:
+    exists = session.scalars(
+        select(DecisionProvenance).where(
+            DecisionProvenance.decision_id == decision.id,
+            DecisionProvenance.snapshot_id == snapshot.id,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    session.add(
+        DecisionProvenance(
+            decision_id=decision.id,
+            snapshot_id=snapshot.id,
+            source_id=source.id,
+            url=url,
+            quote=found.quote,
+            reported_date=found.decision_date,
+            reported_period=found.in_force_period,
+            seen_at=now,
+        )
+    )
+    return True
+
+
+def record_found(
+    session: Session,
+    case: Case,
+    found: ExtractedDecision,
+    *,
+    snapshot: Snapshot,
+    source: Source,
+    url: str,
+    published: date,
+    calendars: CalendarExtras,
+    now: datetime,
+) -> Found:
+    if found.decision_date is None:
+        return Found(
+            case.key, "", "undated", "a decision without a date was left for the operators to read"
+        )
+    if found.decision_date < published - BACKGROUND_AFTER:
+        return Found(
+            case.key,
+            "",
+            "background",
+            f"a decision of {human(found.decision_date)} is background, not news",
+        )
+    active = [d for d in case.decisions if d.archived_at is None]
+    same = next(
+        (
+            d
+            for d in active
+            if d.decided_on == found.decision_date
+            and (found.kind in (None, d.kind) or d.kind == "other")
+        ),
+        None,
+    )
+    if same is not None:
+        added = _provenance(session, same, snapshot, source, url, found, now)
+        if same.origin == "source" and not same.rule and found.in_force_period:
+            same.rule = rule_for_period(found.in_force_period)
+            same.updated_at = now
+            session.flush()
+            refresh_deadlines(session, same, calendars, now)
+            events.record_event(
+                session,
+                now,
+                events.DECISION_CHANGED,
+                f"{case.key}/{same.key}: {source.key} gives the period {found.in_force_period}: deadlines computed",
+                decision=same,
+                source=source,
+            )
+        message = (
+            f"{case.key}/{same.key}: also reported by {source.key}"
+            if added
+            else f"{case.key}/{same.key}: already known"
+        )
+        return Found(case.key, same.key, "same", message)
+    rival = next(
+        (
+            d
+            for d in active
+            if found.kind is not None
+            and d.kind == found.kind
+            and abs((d.decided_on - found.decision_date).days) <= CONFLICT_WINDOW.days
+        ),
+        None,
+    )
+    if rival is not None:
+        if _provenance(session, rival, snapshot, source, url, found, now):
+            events.record_event(
+                session,
+                now,
+                events.CONFLICT,
+                f"{case.key}/{rival.key}: {source.key} dates the {found.kind} decision {human(found.decision_date)},"
+                f" but it is recorded as {human(rival.decided_on)} ({rival.origin}); nothing was changed:"
+                f" check the sources and correct the config if needed. Quote: {found.quote[:300]}",
+                decision=rival,
+                source=source,
+                reported=found.decision_date.isoformat(),
+                recorded=rival.decided_on.isoformat(),
+                url=url,
+            )
+        return Found(
+            case.key,
+            rival.key,
+            "conflict",
+            f"{case.key}/{rival.key}: conflicting date from {source.key}",
+        )
+    key = f"found-{found.decision_date.isoformat()}-{found.kind or 'decision'}"
+    decision = Decision(
+        key=key,
+        decided_on=found.decision_date,
+        court=found.court or "court not named in the source",
+        kind=found.kind or "other",
+        quote=found.quote,
+        rule=rule_for_period(found.in_force_period),
+        rule_options={},
+        in_force_explicit=found.in_force_date,
+        origin="source",
+        snapshot_id=snapshot.id,
+        source_url=url,
+        created_at=now,
+        updated_at=now,
+    )
+    case.decisions.append(decision)
+    session.flush()
+    _provenance(session, decision, snapshot, source, url, found, now)
+    lines = refresh_deadlines(session, decision, calendars, now)
+    period = f", period {found.in_force_period}" if found.in_force_period else ""
+    events.record_event(
+        session,
+        now,
+        events.DECISION_FOUND,
+        f"{case.key}: {source.key} reports a {decision.kind} decision of {human(found.decision_date)} by"
+        f" {decision.court}{period} ({url}). Quote: {found.quote[:300]}",
+        decision=decision,
+        source=source,
+        url=url,
+        deadlines=lines,
+    )
+    return Found(case.key, key, "new", f"{case.key}/{key}: new decision from {source.key}")
