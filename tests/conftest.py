@@ -206,3 +206,95 @@ def smtp_port_unused() -> Iterator[SmtpServer]:
     server = SmtpServer(SmtpRecorder(), free_port())
     yield server
     server.stop()
+
+
+# --------------------------------------------------------------------------------------
+# A real HTTP server on 127.0.0.1, whose pages a test sets and changes.
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] | None = None
+    etag: str | None = None  # answered with 304 when the client sends it back
+
+
+class Site:
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.pages: dict[str, Page] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            # Without this every response stalls ~40 ms (Nagle + delayed ACK).
+            disable_nagle_algorithm = True
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                site.requests.append((self.path, dict(self.headers)))
+                page = site.pages.get(self.path)
+                if page is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if page.etag and self.headers.get("If-None-Match") == page.etag:
+                    self.send_response(304)
+                    self.send_header("ETag", page.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(page.status)
+                headers = {"Content-Type": "text/html; charset=utf-8", **(page.headers or {})}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if page.etag:
+                    self.send_header("ETag", page.etag)
+                self.send_header("Content-Length", str(len(page.body)))
+                self.end_headers()
+                self.wfile.write(page.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    server = Site()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never answers."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield int(listener.getsockname()[1])
+    listener.close()

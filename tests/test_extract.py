@@ -17,8 +17,12 @@ from tests.extraction_corpus import CORPUS
 FIELDS = ("decision_date", "court", "kind", "in_force_period", "in_force_date")
 
 
-@pytest.mark.parametrize(("as_of", "text", "expected"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS])
-def test_extraction_field_by_field(as_of: date | None, text: str, expected: list[dict[str, Any]]) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "text", "expected"), [c[1:] for c in CORPUS], ids=[c[0] for c in CORPUS]
+)
+def test_extraction_field_by_field(
+    as_of: date | None, text: str, expected: list[dict[str, Any]]
+) -> None:
     found = extract(text, as_of)
     assert len(found) == len(expected), [f.as_dict() for f in found]
     for got, want in zip(found, expected, strict=True):
@@ -48,21 +52,35 @@ def test_the_fixture_press_release() -> None:
 def test_extract_command_prints_one_json_object() -> None:
     path = FIXTURES / "odf-kozlov-release-2016-08-04.txt"
     result = subprocess.run(
-        [sys.executable, "-m", "monitor", "extract", str(path), "--json"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "monitor", "extract", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     first = payload["decisions"][0]
     assert (first["decision_date"], first["court"], first["in_force_period"]) == (
-        "2016-08-04", "Kapshagai City Court of Almaty Province", "15d",
+        "2016-08-04",
+        "Kapshagai City Court of Almaty Province",
+        "15d",
     )
-    assert set(first) == {"decision_date", "court", "kind", "in_force_period", "in_force_date", "quote"}
+    assert set(first) == {
+        "decision_date",
+        "court",
+        "kind",
+        "in_force_period",
+        "in_force_date",
+        "quote",
+    }
 
 
 def test_extract_reads_standard_input_with_a_publication_date() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "monitor", "extract", "-", "--as-of", "2021-02-20", "--json"],
         input="16 февраля Алматинский областной суд оставил без изменения приговор. Определение вступает в законную силу через 10 дней.",
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert json.loads(result.stdout)["decisions"][0]["decision_date"] == "2021-02-16"

@@ -196,10 +196,52 @@ def decode_body(body: bytes, content_type: str) -> tuple[str, str]:
     if replaced.count("\ufffd") <= max(3, len(replaced) // 1000):
         # Mostly UTF-8 with a few broken bytes: keep the text, mark the damage.
         return replaced, "utf-8 (invalid bytes replaced)"
+    cyrillic = _cyrillic_guess(body)
+    if cyrillic is not None:
+        return cyrillic
     best = charset_normalizer.from_bytes(body).best()
     if best is not None and best.encoding not in ("utf_8", "ascii"):
         return str(best), best.encoding
     return replaced, "utf-8 (invalid bytes replaced)"
+
+
+_CYRILLIC_CODECS = ("cp1251", "koi8_r", "mac_cyrillic", "iso8859_5", "cp866")
+_PLAIN = set(" \t\n\r.,;:!?-–—«»\"'()[]<>/=_%&#@*+№$")
+
+
+def _cyrillic_score(text: str) -> float:
+    """Real Russian text is mostly lowercase Cyrillic letters; a wrong single-byte codec gives
+    uppercase runs (KOI8-R read as Windows-1251) or symbols and no-break spaces (Mac Cyrillic)."""
+    lower = sum(1 for ch in text if "а" <= ch <= "я" or ch == "ё")
+    cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я" or ch in "ёЁ")
+    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    if cyrillic < latin:
+        return 0.0  # mostly Latin letters: a Western page, not a Russian one
+    odd = sum(
+        1
+        for ch in text
+        if not (ch.isascii() and (ch.isalnum() or ch in _PLAIN))
+        and not ("а" <= ch.lower() <= "я" or ch in "ёЁ")
+    )
+    return (lower - 3 * odd) / max(len(text), 1)
+
+
+def _cyrillic_guess(body: bytes) -> tuple[str, str] | None:
+    """The single-byte Cyrillic codec that reads the bytes most like Russian, if any does."""
+    high = sum(1 for b in body if b >= 0x80)
+    if high < max(8, len(body) // 50):
+        return None
+    scored = []
+    for codec in _CYRILLIC_CODECS:
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        scored.append((_cyrillic_score(text), codec, text))
+    if not scored:
+        return None
+    score, codec, text = max(scored, key=lambda item: item[0])
+    return (text, codec) if score > 0.2 else None
 
 
 def _retry_after(value: str | None, now: datetime) -> float | None:

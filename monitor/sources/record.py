@@ -47,6 +47,16 @@ class Found:
     message: str
 
 
+# Words for the same decision: a report may call a conditional early release just a release.
+_SAME_KIND = ({"release", "parole"},)
+
+
+def _compatible(recorded: str, reported: str | None) -> bool:
+    if reported is None or recorded in ("other", reported):
+        return True
+    return any({recorded, reported} <= group for group in _SAME_KIND)
+
+
 def rule_for_period(period: str | None) -> str:
     if not period:
         return ""
@@ -115,8 +125,7 @@ def record_found(
         (
             d
             for d in active
-            if d.decided_on == found.decision_date
-            and (found.kind in (None, d.kind) or d.kind == "other")
+            if d.decided_on == found.decision_date and _compatible(d.kind, found.kind)
         ),
         None,
     )
@@ -146,7 +155,7 @@ def record_found(
             d
             for d in active
             if found.kind is not None
-            and d.kind == found.kind
+            and _compatible(d.kind, found.kind)
             and abs((d.decided_on - found.decision_date).days) <= CONFLICT_WINDOW.days
         ),
         None,

@@ -1,0 +1,58 @@
+"""sources, poll, snapshots and snapshot as an operator uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import Page, Site
+from tests.test_poll import ONE_SOURCE, RELEASE, with_sources
+
+
+def test_poll_then_inspect_the_evidence(run, config_dir: Path, site: Site) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/news"] = Page(RELEASE.encode())
+    with_sources(config_dir, site, ONE_SOURCE)
+    run("db", "upgrade")
+    run("sync")
+    listed = json.loads(run("sources", "--json").out)["sources"]
+    assert [(s["id"], s["health"], s["next_poll_at"]) for s in listed] == [("odf", "unknown", None)]
+    polled = run("poll")
+    assert polled.code == 0, polled.err
+    assert polled.out.startswith("odf: changed")
+    assert (
+        "kozlov/release-2016-08-04: also reported by odf" in polled.out
+    )  # config decision, now with evidence
+    again = run("poll", "odf")
+    assert again.out.startswith("odf: unchanged")
+    nothing_due = run("poll")
+    assert nothing_due.out.strip() == "no source is due (name one to poll it now)"
+    snapshots = json.loads(run("snapshots", "odf", "--json").out)["snapshots"]
+    assert len(snapshots) == 1 and snapshots[0]["cited"] is True
+    shown = run("snapshot", str(snapshots[0]["id"]))
+    assert "source: odf" in shown.out
+    assert "The court decision will come into force in 15 days." in shown.out
+    state = json.loads(run("sources", "--json").out)["sources"][0]
+    assert state["health"] == "ok" and state["last_success_at"].startswith("2016-08-05")
+
+
+def test_unknown_source_and_snapshot_are_one_line_errors(run) -> None:  # type: ignore[no-untyped-def]
+    run("db", "upgrade")
+    for args, message in (
+        (("poll", "nope"), "no source 'nope'"),
+        (("snapshots", "nope"), "no source 'nope'"),
+        (("snapshot", "99"), "no snapshot 99"),
+    ):
+        result = run(*args)
+        assert result.code == 1 and message in result.err
+        assert len(result.err.strip().splitlines()) == 1
+
+
+def test_extract_from_a_local_url(run, site: Site) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/r"] = Page(RELEASE.encode())
+    refused = run("extract", site.url("/r"))
+    assert refused.code == 1 and "private or local address" in refused.err
+    result = run("extract", site.url("/r"), "--allow-private", "--json")
+    assert json.loads(result.out)["decisions"][0]["in_force_period"] == "15d"
+    assert (
+        run("extract", "/no/such/file").err.strip().startswith("error: /no/such/file: no such file")
+    )
