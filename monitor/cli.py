@@ -48,7 +48,9 @@ from monitor.sources.extract import extract
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
 from monitor.sources.parse import html_to_text
 from monitor.sources.poll import PollPolicy, poll_due
+from monitor.status import health_report
 from monitor.sync import sync_catalog
+from monitor.worker import Worker, configure_logging, summary_lines
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 
@@ -739,6 +741,35 @@ def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, ctx: Context) -> int:
+    configure_logging(args.log_json)
+    if args.now_given and not args.once:
+        raise UsageError("--now only makes sense with --once: a running worker follows the clock")
+    settings = ctx.settings
+    engine = ctx.engine()
+    fixed = ctx.now
+    worker = Worker(
+        engine, settings, clock=(lambda: fixed) if args.now_given else (lambda: datetime.now(UTC))
+    )
+    worker.start(worker.clock())
+    try:
+        for line in summary_lines(engine, settings, worker.clock()):
+            print(line, flush=True)
+        if args.once:
+            return 0 if worker.run_once() else 1
+        print("worker running; stop it with Ctrl-C (SIGINT) or SIGTERM", flush=True)
+        worker.run_forever()
+        return 0
+    finally:
+        worker.stop(worker.clock())
+
+
+def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    report = health_report(ctx.engine(), ctx.settings, ctx.now)
+    _out(args, report.as_dict(), report.text())
+    return 0 if report.healthy else 1
+
+
 def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
     query = (
         select(Event, Case.key)
@@ -1057,6 +1088,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(
         sub,
+        "worker",
+        cmd_worker,
+        "run the worker: poll sources, plan and send emails, keep a heartbeat",
+        "monitor worker --log-json",
+    )
+    p.add_argument(
+        "--once", action="store_true", help="run every job once and exit (for system cron)"
+    )
+    p.add_argument("--log-json", action="store_true", help="log one JSON object per line")
+
+    _command(
+        sub,
+        "status",
+        cmd_status,
+        "workers, sources, outbox and next deadlines; exit 1 when something is wrong",
+        "monitor status --json",
+        json_output=True,
+    )
+
+    p = _command(
+        sub,
         "events",
         cmd_events,
         "show the audit log, newest last",
@@ -1071,6 +1123,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.now_given = args.now is not None
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -246,6 +246,22 @@ class SourceLink(Base):
     fetched_at: Mapped[datetime | None]
 
 
+class WorkerHeartbeat(Base):
+    """One row per worker process: who runs, since when, and whether it is still alive."""
+
+    __tablename__ = "worker_heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    last_beat_at: Mapped[datetime] = mapped_column(index=True)
+    jobs_run: Mapped[int] = mapped_column(Integer, default=0)
+    last_job: Mapped[str | None] = mapped_column(String(100))
+    stopped_at: Mapped[datetime | None]
+
+
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "cancelled", "skipped")
 
 

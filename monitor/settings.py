@@ -120,6 +120,24 @@ SPECS: tuple[Spec, ...] = (
         kind=int,
     ),
     Spec(
+        "claim_lease_seconds",
+        "worker",
+        "claim_lease_seconds",
+        ("MONITOR_CLAIM_LEASE",),
+        300,
+        "how long a claim on a notification or source lasts; a dead worker's claims are taken back after it",
+        kind=int,
+    ),
+    Spec(
+        "heartbeat_interval_seconds",
+        "worker",
+        "heartbeat_interval_seconds",
+        ("MONITOR_HEARTBEAT_INTERVAL",),
+        30,
+        "how often a worker records that it is alive",
+        kind=int,
+    ),
+    Spec(
         "source_down_after",
         "sources",
         "down_after_failures",
@@ -165,6 +183,8 @@ class Settings:
     heartbeat_url: str | None
     poll_interval_seconds: int
     dispatch_interval_seconds: int
+    claim_lease_seconds: int = 300
+    heartbeat_interval_seconds: int = 30
     source_down_after: int = 3
     host_gap_ms: int = 1000
     snapshot_retention_days: int = 365
@@ -318,6 +338,8 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
             )
         )
     for name in (
+        "claim_lease_seconds",
+        "heartbeat_interval_seconds",
         "poll_interval_seconds",
         "dispatch_interval_seconds",
         "source_down_after",
@@ -350,6 +372,8 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         heartbeat_url=values["heartbeat_url"],
         poll_interval_seconds=values["poll_interval_seconds"],
         dispatch_interval_seconds=values["dispatch_interval_seconds"],
+        claim_lease_seconds=values["claim_lease_seconds"],
+        heartbeat_interval_seconds=values["heartbeat_interval_seconds"],
         source_down_after=values["source_down_after"],
         host_gap_ms=values["host_gap_ms"],
         snapshot_retention_days=values["snapshot_retention_days"],

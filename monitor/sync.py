@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from monitor import events
@@ -155,6 +155,10 @@ class _Sync:
 def sync_catalog(session: Session, catalog: Catalog, now: datetime) -> SyncReport:
     """Make the database say what the catalog says. The caller commits (or rolls back)."""
     report = SyncReport()
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers starting at once each sync the catalog: one at a time, or two of them
+        # would insert the same new contact and one would fail on the unique key.
+        session.execute(text("SELECT pg_advisory_xact_lock(72120001)"))
     sync = _Sync(session, now, report)
 
     contacts = {c.key: c for c in session.scalars(select(Contact))}

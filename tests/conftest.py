@@ -143,6 +143,7 @@ class SmtpRecorder:
         self.received: list[object] = []
         self.script: list[str] = []
         self.refuse_rcpt: dict[str, str] = {}
+        self.delay = 0.0  # seconds each DATA takes: a slow server, for crash and stop tests
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.refuse_rcpt:
@@ -151,6 +152,10 @@ class SmtpRecorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         if self.script:
             reply = self.script.pop(0)
             if reply == "DROP":

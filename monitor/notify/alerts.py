@@ -93,7 +93,7 @@ def plan_alerts(
         for contact in _recipients(session, event.case_id, roles):
             if contact.id == failing:
                 continue  # never tell a failing address that mail to it fails
-            due = max(event.at, now) + group_window
+            due = event.at + group_window  # grouped from the event, not from when it was planned
             rows.append(
                 {
                     "dedup_key": f"alert:{event.id}:{contact.key}",

@@ -429,3 +429,19 @@ def _find_cause(exc: BaseException, kind: type[BaseException]) -> BaseException 
 def _short(value: object) -> str:
     text = str(value)
     return text if len(text) < 300 else text[:297] + "..."
+
+
+def ping(url: str, timeout: float = 10.0) -> bool:
+    """GET a dead man's switch URL (Healthchecks and the like). True when it answered 2xx.
+
+    The URL is the operator's own setting, so private addresses are allowed; it carries a
+    token, so it is never logged.
+    """
+    session = _new_session(guarded=False)
+    try:
+        response = session.get(url, timeout=timeout)
+        return 200 <= response.status_code < 300
+    except requests.exceptions.RequestException:
+        return False
+    finally:
+        session.close()

@@ -1,0 +1,401 @@
+"""The worker: APScheduler sets the pace; the database holds every bit of state.
+
+Jobs are in-memory interval jobs (nothing pickled, nothing the scheduler alone knows). Each
+calls a plain function of another module with the engine and ``now`` (read once per run), and
+drains its due work in bounded batches, one transaction per batch, then returns. Jobs take the
+engine rather than a session because a batch is the unit of work: a session per batch keeps a
+crash from losing more than the batch in hand. A failing item is recorded on its row by the
+function that handles it; a failing job is logged with its traceback and tried again at its
+next run; nothing here lets an exception end the worker.
+
+Job defaults, chosen on purpose:
+- ``coalesce=True``: runs missed while the process was suspended or busy collapse into one;
+  every job works from what is due in the database, so one late run does all that many would.
+- ``max_instances=1``: a job never overlaps itself (a slow SMTP server must not pile up
+  dispatch runs that claim each other's work).
+- ``misfire_grace_time=None``: a late run is still run, however late; skipping it would only
+  delay due work until the next interval.
+
+Catch-up after downtime is the dispatcher's and the poller's (see those modules): reminders
+that fell due are sent late and say so, or skipped with one summary when their deadline has
+passed; an overdue source is polled once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import Engine, delete, func, select, update
+
+from monitor.catalog import CalendarExtras, load_catalog
+from monitor.db import require_current_schema, session_scope
+from monitor.errors import MonitorError
+from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
+from monitor.notify.alerts import plan_alerts
+from monitor.notify.deliver import backend_for
+from monitor.notify.dispatch import DispatchPolicy, dispatch_due
+from monitor.notify.plan import plan_reminders
+from monitor.settings import Settings
+from monitor.sources.fetch import Fetcher, HostGate, ping
+from monitor.sources.poll import PollPolicy, poll_due
+from monitor.sync import sync_catalog
+
+log = logging.getLogger("monitor.worker")
+
+# Upper bounds per run, so that one job run always returns and the others get their turn.
+MAX_DISPATCH_BATCHES = 50
+MAX_POLL_ROUNDS = 10
+
+
+class WorkerRefused(MonitorError):
+    """The worker will not start (another one holds the SQLite database, or the schema is old)."""
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(json_logs: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if json_logs else logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+@dataclass
+class Worker:
+    engine: Engine
+    settings: Settings
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    stopping: threading.Event = field(default_factory=threading.Event)
+    calendars: CalendarExtras = field(default_factory=CalendarExtras)
+    failures_since_ping: int = 0
+    heartbeat_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
+        self.lease = timedelta(seconds=self.settings.claim_lease_seconds)
+
+    # ---------------------------------------------------------------- start and stop
+
+    def start(self, now: datetime) -> dict[str, Any]:
+        """Check the schema, take the heartbeat row, sync the catalog. Returns a summary."""
+        require_current_schema(self.engine)
+        catalog = load_catalog(self.settings.config_dir)
+        self.calendars = catalog.calendars
+        self.name = f"{self.name}:{int(now.timestamp())}"
+        with session_scope(self.engine) as session:
+            row = WorkerHeartbeat(
+                name=self.name,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                started_at=now,
+                last_beat_at=now,
+                jobs_run=0,
+            )
+            session.add(row)
+            session.flush()
+            self.heartbeat_id = row.id
+        if self.engine.dialect.name == "sqlite":
+            self._refuse_second_sqlite_worker(now)
+        with session_scope(self.engine) as session:
+            report = sync_catalog(session, catalog, now)
+            plan_alerts(session, now)
+        return {"sync": report.as_dict()}
+
+    def _refuse_second_sqlite_worker(self, now: datetime) -> None:
+        alive_after = now - 3 * timedelta(seconds=self.settings.heartbeat_interval_seconds)
+        with session_scope(self.engine) as session:
+            others = list(
+                session.scalars(
+                    select(WorkerHeartbeat).where(
+                        WorkerHeartbeat.id != self.heartbeat_id,
+                        WorkerHeartbeat.stopped_at.is_(None),
+                        WorkerHeartbeat.last_beat_at >= alive_after,
+                        WorkerHeartbeat.id < (self.heartbeat_id or 0),
+                    )
+                )
+            )
+            # On this host a worker whose process is gone is dead, however fresh its last beat.
+            others = [o for o in others if o.host != socket.gethostname() or _process_exists(o.pid)]
+            if others:
+                me = session.get(WorkerHeartbeat, self.heartbeat_id)
+                if me is not None:
+                    me.stopped_at = now
+        if others:
+            other = others[0]
+            raise WorkerRefused(
+                f"another worker ({other.name}, last seen {other.last_beat_at:%Y-%m-%d %H:%M:%S} UTC) is running"
+                " against this SQLite database, which serves one worker at a time: stop it first, or use"
+                " PostgreSQL (MONITOR_DATABASE_URL) to run several"
+            )
+
+    def stop(self, now: datetime) -> None:
+        self.stopping.set()
+        if self.heartbeat_id is None:
+            return
+        with session_scope(self.engine) as session:
+            row = session.get(WorkerHeartbeat, self.heartbeat_id)
+            if row is not None and row.stopped_at is None:
+                row.stopped_at = now
+
+    # ---------------------------------------------------------------- jobs
+
+    def poll_sources(self, now: datetime) -> dict[str, Any]:
+        polled = found = 0
+        for _ in range(MAX_POLL_ROUNDS):
+            if self.stopping.is_set():
+                break
+            outcomes = poll_due(
+                self.engine,
+                now,
+                self.fetcher,
+                self.calendars,
+                worker=self.name,
+                policy=PollPolicy(down_after=self.settings.source_down_after, lease=self.lease),
+            )
+            if not outcomes:
+                break
+            polled += len(outcomes)
+            found += sum(len(o.found) for o in outcomes)
+        return {"polled": polled, "found": found}
+
+    def plan(self, now: datetime) -> dict[str, Any]:
+        with session_scope(self.engine) as session:
+            report = plan_reminders(session, now)
+            alerts = plan_alerts(session, now)
+        return {"planned": report.planned, "cancelled": report.cancelled, "alerts": alerts}
+
+    def dispatch(self, now: datetime) -> dict[str, Any]:
+        with session_scope(self.engine) as session:
+            alerts = plan_alerts(session, now)
+        totals = {
+            "alerts": alerts,
+            "sent": 0,
+            "retried": 0,
+            "failed": 0,
+            "skipped": 0,
+            "released": 0,
+        }
+        backend = backend_for(self.settings)
+        policy = DispatchPolicy(lease=self.lease)
+        for _ in range(MAX_DISPATCH_BATCHES):
+            if self.stopping.is_set():
+                break
+            report = dispatch_due(
+                self.engine,
+                backend,
+                now,
+                worker=self.name,
+                sender=self.settings.mail_from,
+                policy=policy,
+                should_stop=self.stopping.is_set,
+            )
+            for key in ("sent", "retried", "failed", "skipped", "released"):
+                totals[key] += getattr(report, key)
+            for reply in report.replies:
+                if backend.name == "files":
+                    log.info("email %s", reply)
+            if report.claimed == 0:
+                break
+        return totals
+
+    def housekeeping(self, now: datetime) -> dict[str, Any]:
+        """Prune old snapshots (never one a decision cites) and long-stopped workers' rows."""
+        cutoff = now - timedelta(days=self.settings.snapshot_retention_days)
+        with session_scope(self.engine) as session:
+            cited = select(DecisionProvenance.snapshot_id).union(
+                select(Decision.snapshot_id).where(Decision.snapshot_id.is_not(None))
+            )
+            pruned = session.execute(
+                delete(Snapshot)
+                .where(Snapshot.fetched_at < cutoff, Snapshot.id.not_in(cited))
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+            gone = session.execute(
+                delete(WorkerHeartbeat)
+                .where(WorkerHeartbeat.stopped_at < now - timedelta(days=7))
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+        return {"snapshots_pruned": int(pruned or 0), "workers_forgotten": int(gone or 0)}
+
+    def heartbeat(self, now: datetime) -> dict[str, Any]:
+        with session_scope(self.engine) as session:
+            session.execute(
+                update(WorkerHeartbeat)
+                .where(WorkerHeartbeat.id == self.heartbeat_id)
+                .values(last_beat_at=now)
+            )
+        pinged = False
+        if self.settings.heartbeat_url and self.failures_since_ping == 0:
+            # A dead man's switch: the service alerts the operators when pings stop.
+            pinged = ping(self.settings.heartbeat_url)
+        self.failures_since_ping = 0
+        return {"pinged": pinged}
+
+    def jobs(self) -> list[tuple[str, Callable[[datetime], dict[str, Any]], int]]:
+        s = self.settings
+        return [
+            ("poll", self.poll_sources, s.poll_interval_seconds),
+            ("plan", self.plan, 300),
+            ("dispatch", self.dispatch, s.dispatch_interval_seconds),
+            ("housekeeping", self.housekeeping, 3600),
+            ("heartbeat", self.heartbeat, s.heartbeat_interval_seconds),
+        ]
+
+    def run_job(self, name: str, job: Callable[[datetime], dict[str, Any]]) -> bool:
+        """Run one job now; log one line; never raise."""
+        now = self.clock()
+        started = time.monotonic()
+        try:
+            result = job(now)
+        except Exception:
+            self.failures_since_ping += 1
+            log.exception("job %s failed", name, extra={"fields": {"job": name, "ok": False}})
+            return False
+        ms = int((time.monotonic() - started) * 1000)
+        fields = {"job": name, "ok": True, "duration_ms": ms, **result}
+        log.info(
+            "job %s %s",
+            name,
+            " ".join(f"{k}={v}" for k, v in result.items()),
+            extra={"fields": fields},
+        )
+        if self.heartbeat_id is not None:
+            try:
+                with session_scope(self.engine) as session:
+                    session.execute(
+                        update(WorkerHeartbeat)
+                        .where(WorkerHeartbeat.id == self.heartbeat_id)
+                        .values(jobs_run=WorkerHeartbeat.jobs_run + 1, last_job=name)
+                    )
+            except Exception:
+                log.exception("cannot record the run of job %s", name)
+        return True
+
+    def run_once(self) -> bool:
+        """Every job once, in order (for system cron). True when all succeeded."""
+        return all([self.run_job(name, job) for name, job, _ in self.jobs()])
+
+    def run_forever(self) -> None:
+        scheduler = BlockingScheduler(
+            executors={"default": ThreadPoolExecutor(4)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=UTC,
+        )
+        for name, job, seconds in self.jobs():
+            scheduler.add_job(
+                self.run_job,
+                "interval",
+                seconds=seconds,
+                args=(name, job),
+                id=name,
+                name=name,
+                next_run_time=datetime.now(UTC),
+            )
+
+        def _stop(signum: int, _frame: FrameType | None) -> None:
+            log.info(
+                "signal %s: finishing the work in hand, then stopping", signal.Signals(signum).name
+            )
+            self.stopping.set()
+            # Waits for running jobs; they see `stopping`, give back what they claimed and return.
+            scheduler.shutdown(wait=True)
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        scheduler.start()
+
+
+def summary_lines(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    """What a newcomer should see when the worker starts."""
+    from monitor.deadlines.dates import human
+    from monitor.models import Case, Deadline
+    from monitor.settings import SPECS, mask
+
+    with session_scope(engine) as session:
+        cases = (
+            session.scalar(select(func.count()).select_from(Case).where(Case.archived_at.is_(None)))
+            or 0
+        )
+        upcoming = session.execute(
+            select(Deadline, Decision, Case)
+            .join(Decision, Deadline.decision_id == Decision.id)
+            .join(Case, Decision.case_id == Case.id)
+            .where(
+                Case.archived_at.is_(None),
+                Decision.archived_at.is_(None),
+                Deadline.due_on >= now.date(),
+            )
+            .order_by(Deadline.due_on)
+            .limit(5)
+        ).all()
+        last = session.execute(
+            select(Deadline.due_on, Case.key)
+            .join(Decision, Deadline.decision_id == Decision.id)
+            .join(Case, Decision.case_id == Case.id)
+            .where(Case.archived_at.is_(None))
+            .order_by(Deadline.due_on.desc())
+            .limit(1)
+        ).first()
+    database = mask(next(s for s in SPECS if s.name == "database_url"), settings.database_url)
+    mail = (
+        f"files, written to {settings.outbox_dir}"
+        if settings.mail_backend == "files"
+        else f"smtp via {mask(next(s for s in SPECS if s.name == 'smtp_url'), settings.smtp_url)}"
+    )
+    lines = [f"watching {cases} case(s); database {database}; mail {mail}"]
+    if upcoming:
+        lines.append("next deadlines:")
+        lines.extend(f"  {human(d.due_on)}  {c.key}/{dec.key} {d.kind}" for d, dec, c in upcoming)
+    elif last is not None:
+        first_month = last[0].replace(day=1)
+        lines.append(
+            f"no deadline ahead: the latest ({human(last[0])}, case {last[1]}) has passed. To see the emails the"
+            f" worker would have sent then: monitor preview --from {first_month.isoformat()} --to {last[0].isoformat()}"
+        )
+    else:
+        lines.append(
+            "no deadlines yet: add a decision to a case file in config/cases/ and the worker picks it up at start"
+        )
+    return lines

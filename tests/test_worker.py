@@ -1,0 +1,208 @@
+"""The worker: --once, catch-up, status, graceful stop, crashes, several workers."""
+
+from __future__ import annotations
+
+import collections
+import email
+import email.policy
+import json
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from monitor.db import make_engine, upgrade
+from tests.conftest import POSTGRES_URL, SmtpServer, _postgres_reachable, fresh_postgres_database
+from tests.worker_helpers import (
+    decided_days_ago,
+    due_notifications,
+    start_worker,
+    statuses,
+    wait_until,
+    without_sources,
+)
+
+
+def outbox_subjects(config_dir: Path) -> list[str]:
+    files = sorted((config_dir.parent / "var" / "outbox").glob("*.eml"))
+    messages = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files
+    ]
+    return sorted(str(m["Subject"]) for m in messages)
+
+
+def test_worker_once_sends_what_is_due_and_exits(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    without_sources(config_dir)
+    run("db", "upgrade")
+    result = run("worker", "--once", now="2016-08-13T07:00:00+00:00")
+    assert result.code == 0, result.err
+    assert "watching 1 case(s)" in result.out and "mail files, written to" in result.out
+    assert "Sat 20 Aug 2016  kozlov/release-2016-08-04 in_force" in result.out
+    assert outbox_subjects(config_dir) == [
+        "[Kozlov] Decision comes into force in 7 days: Sat 20 Aug 2016"
+    ]
+    # A second run at the same moment sends nothing more.
+    assert run("worker", "--once", now="2016-08-13T07:05:00+00:00").code == 0
+    assert len(outbox_subjects(config_dir)) == 1
+
+
+def test_worker_down_over_a_send_time_sends_late_before_the_deadline(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    without_sources(config_dir)
+    run("db", "upgrade")
+    run("sync", now="2016-08-05T08:00:00+00:00")
+    # No worker ran from 5 Aug to 18 Aug 10:00: the reminders of 13 and 17 Aug are late.
+    assert run("worker", "--once", now="2016-08-18T10:00:00+00:00").code == 0
+    assert outbox_subjects(config_dir) == [
+        "[late] [Kozlov] Decision comes into force in 2 days: Sat 20 Aug 2016",
+        "[late] [Kozlov] Decision comes into force in 2 days: Sat 20 Aug 2016",
+    ]
+
+
+def test_worker_down_past_the_deadline_skips_with_one_summary(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    without_sources(config_dir)
+    run("db", "upgrade")
+    run("sync", now="2016-08-05T08:00:00+00:00")
+    assert run("worker", "--once", now="2016-08-21T10:00:00+00:00").code == 0
+    outbox = json.loads(run("outbox", "--json", now="2016-08-21T10:00:00+00:00").out)
+    assert outbox["counts"]["skipped"] == 4
+    assert (
+        run("worker", "--once", now="2016-08-21T10:10:00+00:00").code == 0
+    )  # after the grouping window
+    subjects = outbox_subjects(config_dir)
+    assert subjects.count("[Kozlov] Reminders skipped") == 1
+    assert not any("comes into force" in s for s in subjects)
+
+
+def test_status_fails_without_a_live_worker_and_names_the_problems(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    without_sources(config_dir)
+    run("db", "upgrade")
+    run("worker", "--once", now="2016-08-13T07:00:00+00:00")
+    result = run("status", now="2016-08-13T07:01:00+00:00")
+    assert result.code == 1
+    assert "no worker is alive" in result.out
+    assert "stopped" in result.out
+    payload = json.loads(run("status", "--json", now="2016-08-13T07:01:00+00:00").out)
+    assert payload["healthy"] is False and payload["outbox"]["sent"] == 1
+
+
+def test_worker_refuses_an_outdated_schema(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run("worker", "--once")
+    assert result.code == 1
+    assert "run `monitor db upgrade` first" in result.err
+
+
+def test_now_needs_once(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("worker", now="2016-08-13T07:00:00+00:00")
+    assert result.code == 1 and "--now only makes sense with --once" in result.err
+
+
+def test_a_live_worker_makes_status_healthy_and_sigterm_stops_it_cleanly(
+    config_dir: Path,
+    smtp_server: SmtpServer,
+    tmp_path: Path,
+    run,  # type: ignore[no-untyped-def]
+) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    url = f"sqlite:///{config_dir.parent / 'var' / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    due_notifications(engine, config_dir, 100)
+    smtp_server.recorder.delay = 0.05
+    worker = start_worker(config_dir, url, smtp_server.url)
+    try:
+        wait_until(lambda: len(smtp_server.recorder.received) >= 3, what="the first emails")
+        status = run("status", now=None)
+        assert status.code == 0, status.out
+        # SQLite serves one worker: a second one is refused with a clear message.
+        second = start_worker(config_dir, url, smtp_server.url, "--once")
+        _, err = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert "another worker" in err and "use PostgreSQL" in err
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=10)
+        assert time.monotonic() - started < 5
+        assert worker.returncode == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    counts = statuses(engine)
+    assert "sending" not in counts  # nothing left claimed
+    assert counts.get("sent", 0) == len(smtp_server.recorder.received)
+    assert sum(counts.values()) == 200  # 100 due now, 100 confirmation requests still ahead
+
+
+def test_sigkill_mid_batch_loses_nothing_and_resends_at_most_once(
+    config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    url = f"sqlite:///{config_dir.parent / 'var' / 'monitor.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    ids = due_notifications(engine, config_dir, 60)
+    smtp_server.recorder.delay = 0.05
+    lease = {"MONITOR_CLAIM_LEASE": "2"}
+    worker = start_worker(config_dir, url, smtp_server.url, **lease)
+    wait_until(lambda: len(smtp_server.recorder.received) >= 10, what="a batch under way")
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert "sending" in statuses(engine)  # it died holding claims
+    # A new worker starts at once (the dead one's process is gone) and takes the claims back
+    # when they expire.
+    restarted = start_worker(
+        config_dir, url, smtp_server.url, **lease, MONITOR_HEARTBEAT_INTERVAL="1"
+    )
+    try:
+        wait_until(
+            lambda: statuses(engine).get("sent", 0) == 60, timeout=90, what="every email sent"
+        )
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=10)
+    received = collections.Counter(
+        str(email.message_from_bytes(e.content, policy=email.policy.default)["Message-ID"])  # type: ignore[attr-defined]
+        for e in smtp_server.recorder.received
+    )
+    assert set(received) == set(ids)  # none lost
+    assert max(received.values()) <= 2  # none more than twice; a resend keeps its Message-ID
+
+
+@pytest.mark.postgres
+def test_three_workers_on_postgresql_deliver_each_of_1000_exactly_once(
+    config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    reason = _postgres_reachable()
+    if reason:
+        pytest.skip(reason)
+    assert POSTGRES_URL
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    with fresh_postgres_database() as url:
+        engine: Engine = make_engine(url)
+        upgrade(engine)
+        ids = due_notifications(engine, config_dir, 1000)
+        workers = [start_worker(config_dir, url, smtp_server.url) for _ in range(3)]
+        try:
+            wait_until(
+                lambda: len(smtp_server.recorder.received) >= 1000, timeout=240, what="1000 emails"
+            )
+            wait_until(
+                lambda: statuses(engine).get("sent", 0) == 1000, timeout=30, what="all marked sent"
+            )
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                worker.wait(timeout=20)
+        engine.dispose()
+    assert [w.returncode for w in workers] == [0, 0, 0]
+    received = collections.Counter(
+        str(email.message_from_bytes(e.content, policy=email.policy.default)["Message-ID"])  # type: ignore[attr-defined]
+        for e in smtp_server.recorder.received
+    )
+    assert len(received) == 1000 and set(received) == set(ids)
+    assert set(received.values()) == {1}
