@@ -21,7 +21,8 @@ from monitor.db import make_engine, upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CONFIG = ROOT / "config"
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# The press release that started the project, kept with the tests so they need nothing else.
+FIXTURES = ROOT / "tests" / "fixtures"
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL")
 
 # A moment before the example's deadlines, so that its reminders are still ahead.
