@@ -82,6 +82,7 @@ def refresh_deadlines(
         ):
             row.due_on, row.explanation, row.rule = result.date, result.explanation, result.rule
             row.uncertain, row.computed_at = result.uncertain, now
+    changed = bool(lines)
     for kind, row in existing.items():
         events.record_event(
             session,
@@ -95,6 +96,8 @@ def refresh_deadlines(
         )
         lines.append(f"{label}: {kind} removed (was {row.due_on.isoformat()})")
         decision.deadlines.remove(row)
+    if changed or existing:
+        decision.updated_at = now
     session.flush()
     return lines
 

@@ -116,7 +116,8 @@ class Decision(Base):
     source_url: Mapped[str | None] = mapped_column(String(2000))
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    # Moves whenever the decision or its deadlines change: the plan job replans only those.
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
     case: Mapped[Case] = relationship(back_populates="decisions")
     deadlines: Mapped[list[Deadline]] = relationship(

@@ -47,8 +47,8 @@ from monitor.errors import MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.deliver import backend_for
-from monitor.notify.dispatch import DispatchPolicy, dispatch_due
-from monitor.notify.plan import plan_reminders
+from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due
+from monitor.notify.plan import changed_decisions, plan_reminders
 from monitor.settings import Settings
 from monitor.sources.fetch import Fetcher, HostGate, ping
 from monitor.sources.poll import PollPolicy, poll_due
@@ -111,6 +111,8 @@ class Worker:
     calendars: CalendarExtras = field(default_factory=CalendarExtras)
     failures_since_ping: int = 0
     heartbeat_id: int | None = None
+    planned_until: datetime | None = None
+    scheduler: BlockingScheduler | None = None
 
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
@@ -141,6 +143,8 @@ class Worker:
         with session_scope(self.engine) as session:
             report = sync_catalog(session, catalog, now)
             plan_alerts(session, now)
+        # The sync planned every decision; the plan job carries on from here.
+        self.planned_until = now
         return {"sync": report.as_dict()}
 
     def _refuse_second_sqlite_worker(self, now: datetime) -> None:
@@ -201,10 +205,19 @@ class Worker:
         return {"polled": polled, "found": found}
 
     def plan(self, now: datetime) -> dict[str, Any]:
+        """Replan the decisions that changed since the last run (the start's sync planned all)."""
+        since = self.planned_until or now
         with session_scope(self.engine) as session:
-            report = plan_reminders(session, now)
+            changed = changed_decisions(session, since)
+            report = plan_reminders(session, now, decision_ids=changed)
             alerts = plan_alerts(session, now)
-        return {"planned": report.planned, "cancelled": report.cancelled, "alerts": alerts}
+        self.planned_until = now
+        return {
+            "decisions": len(changed),
+            "planned": report.planned,
+            "cancelled": report.cancelled,
+            "alerts": alerts,
+        }
 
     def dispatch(self, now: datetime) -> dict[str, Any]:
         with session_scope(self.engine) as session:
@@ -301,6 +314,7 @@ class Worker:
             " ".join(f"{k}={v}" for k, v in result.items()),
             extra={"fields": fields},
         )
+        self._wake_dispatch_for_next_due()
         if self.heartbeat_id is not None:
             try:
                 with session_scope(self.engine) as session:
@@ -313,12 +327,31 @@ class Worker:
                 log.exception("cannot record the run of job %s", name)
         return True
 
+    def _wake_dispatch_for_next_due(self) -> None:
+        """Run dispatch when the next email falls due, not at the next interval: a reminder due
+        at 09:00 goes at 09:00, however long the dispatch interval."""
+        if self.scheduler is None or self.stopping.is_set():
+            return
+        try:
+            with session_scope(self.engine) as session:
+                due = next_due(session)
+            job = self.scheduler.get_job("dispatch")
+            if (
+                due is not None
+                and job is not None
+                and job.next_run_time is not None
+                and due < job.next_run_time
+            ):
+                job.modify(next_run_time=max(due, datetime.now(UTC)))
+        except Exception:  # a missed wake-up only costs one interval of lateness
+            log.exception("cannot schedule the next dispatch")
+
     def run_once(self) -> bool:
         """Every job once, in order (for system cron). True when all succeeded."""
         return all([self.run_job(name, job) for name, job, _ in self.jobs()])
 
     def run_forever(self) -> None:
-        scheduler = BlockingScheduler(
+        scheduler = self.scheduler = BlockingScheduler(
             executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,

@@ -206,3 +206,34 @@ def test_three_workers_on_postgresql_deliver_each_of_1000_exactly_once(
     )
     assert len(received) == 1000 and set(received) == set(ids)
     assert set(received.values()) == {1}
+
+
+def test_the_plan_job_replans_only_what_changed(sqlite_engine: Engine, config_dir: Path) -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from monitor.db import session_scope
+    from monitor.decisions import find_decision, record_fact
+    from monitor.settings import load_settings
+    from monitor.worker import Worker
+
+    without_sources(config_dir)
+    start = datetime(2016, 8, 5, 8, 0, tzinfo=UTC)
+    worker = Worker(sqlite_engine, load_settings(config_dir, {}), clock=lambda: start)
+    worker.start(start)
+    assert worker.plan(start + timedelta(minutes=5))["decisions"] == 0
+    with session_scope(sqlite_engine) as session:
+        decision = find_decision(session, "kozlov", None)
+        decision.execution_grace_days = 5
+        decision.updated_at = start + timedelta(minutes=6)
+    result = worker.plan(start + timedelta(minutes=10))
+    assert result["decisions"] == 1
+    with session_scope(sqlite_engine) as session:
+        record_fact(
+            session,
+            find_decision(session, "kozlov", None),
+            start + timedelta(days=6),
+            executed_on=date(2016, 8, 10),
+        )
+    assert worker.plan(start + timedelta(days=6, minutes=1))["decisions"] == 1
+    assert worker.plan(start + timedelta(days=6, minutes=5))["decisions"] == 0
+    worker.stop(start + timedelta(days=7))

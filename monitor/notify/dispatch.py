@@ -32,9 +32,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor import events
@@ -71,8 +72,19 @@ class DispatchReport:
     replies: list[str] = field(default_factory=list)
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
-    return (Notification.status.in_(("pending", "sending")), Notification.next_attempt_at <= now)
+# Written as SQL text, not bound parameters, so that it matches the partial index's WHERE
+# clause word for word: SQLite uses a partial index only when it can see that the query's
+# condition implies the index's, which it cannot do through parameters.
+UNSENT = text("notification.status IN ('pending', 'sending')")
+
+
+def _due(now: datetime) -> tuple[Any, Any]:
+    return (UNSENT, Notification.next_attempt_at <= now)
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest unsent notification falls due (the dispatcher sleeps until then)."""
+    return session.scalar(select(func.min(Notification.next_attempt_at)).where(UNSENT))
 
 
 def claim_due(

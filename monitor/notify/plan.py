@@ -149,6 +149,25 @@ def plan_reminders(
     return report
 
 
+def changed_decisions(session: Session, since: datetime) -> list[int]:
+    """Decisions whose plan may have changed since ``since``: the decision or its deadlines
+    changed, or a subscription or the case itself did. The cost follows the changes, not the
+    number of cases watched."""
+    direct = select(Decision.id).where(Decision.updated_at >= since)
+    by_case = (
+        select(Decision.id)
+        .join(Case, Decision.case_id == Case.id)
+        .where(
+            Case.id.in_(
+                select(Subscription.case_id)
+                .where(Subscription.updated_at >= since)
+                .union(select(Case.id).where(Case.updated_at >= since))
+            )
+        )
+    )
+    return sorted(set(session.scalars(direct)) | set(session.scalars(by_case)))
+
+
 def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
     """INSERT ... ON CONFLICT (dedup_key) DO NOTHING; returns how many rows were inserted."""
     inserted = 0
