@@ -59,6 +59,7 @@ log = logging.getLogger("monitor.worker")
 # Upper bounds per run, so that one job run always returns and the others get their turn.
 MAX_DISPATCH_BATCHES = 50
 MAX_POLL_ROUNDS = 10
+PLAN_OVERLAP = timedelta(minutes=5)
 
 
 class WorkerRefused(MonitorError):
@@ -206,7 +207,9 @@ class Worker:
 
     def plan(self, now: datetime) -> dict[str, Any]:
         """Replan the decisions that changed since the last run (the start's sync planned all)."""
-        since = self.planned_until or now
+        # Overlap the previous run: a change committed late by another process, stamped just
+        # before that run's `now`, is still picked up. Replanning is idempotent.
+        since = (self.planned_until or now) - PLAN_OVERLAP
         with session_scope(self.engine) as session:
             changed = changed_decisions(session, since)
             report = plan_reminders(session, now, decision_ids=changed)

@@ -220,20 +220,22 @@ def test_the_plan_job_replans_only_what_changed(sqlite_engine: Engine, config_di
     start = datetime(2016, 8, 5, 8, 0, tzinfo=UTC)
     worker = Worker(sqlite_engine, load_settings(config_dir, {}), clock=lambda: start)
     worker.start(start)
-    assert worker.plan(start + timedelta(minutes=5))["decisions"] == 0
+    day = start + timedelta(days=1)
+    assert worker.plan(day)["decisions"] == 1  # the sync's changes, within the overlap
+    assert worker.plan(day + timedelta(minutes=10))["decisions"] == 0  # nothing changed since
     with session_scope(sqlite_engine) as session:
         decision = find_decision(session, "kozlov", None)
         decision.execution_grace_days = 5
-        decision.updated_at = start + timedelta(minutes=6)
-    result = worker.plan(start + timedelta(minutes=10))
-    assert result["decisions"] == 1
+        decision.updated_at = day + timedelta(minutes=11)
+    assert worker.plan(day + timedelta(minutes=20))["decisions"] == 1
+    assert worker.plan(day + timedelta(minutes=40))["decisions"] == 0
+    later = start + timedelta(days=6)
     with session_scope(sqlite_engine) as session:
         record_fact(
-            session,
-            find_decision(session, "kozlov", None),
-            start + timedelta(days=6),
-            executed_on=date(2016, 8, 10),
+            session, find_decision(session, "kozlov", None), later, executed_on=date(2016, 8, 10)
         )
-    assert worker.plan(start + timedelta(days=6, minutes=1))["decisions"] == 1
-    assert worker.plan(start + timedelta(days=6, minutes=5))["decisions"] == 0
+    assert worker.plan(later + timedelta(minutes=1))["decisions"] == 1
+    # The next run still looks five minutes back past the previous one, then no more.
+    assert worker.plan(later + timedelta(minutes=30))["decisions"] == 1
+    assert worker.plan(later + timedelta(minutes=60))["decisions"] == 0
     worker.stop(start + timedelta(days=7))
