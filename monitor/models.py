@@ -83,7 +83,7 @@ class Case(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="case", order_by="Decision.decided_on"
@@ -169,7 +169,7 @@ class Subscription(Base):
     send_time: Mapped[str] = mapped_column(String(5), default="09:00")
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
     case: Mapped[Case] = relationship(back_populates="subscriptions")
     contact: Mapped[Contact] = relationship()

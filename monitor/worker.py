@@ -23,6 +23,7 @@ passed; an overdue source is polled once.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -38,6 +39,7 @@ from types import FrameType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine, delete, func, select, update
 
@@ -46,7 +48,7 @@ from monitor.db import require_current_schema, session_scope
 from monitor.errors import MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
-from monitor.notify.deliver import backend_for
+from monitor.notify.deliver import Backend, backend_for
 from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due
 from monitor.notify.plan import changed_decisions, plan_reminders
 from monitor.settings import Settings
@@ -113,7 +115,9 @@ class Worker:
     failures_since_ping: int = 0
     heartbeat_id: int | None = None
     planned_until: datetime | None = None
-    scheduler: BlockingScheduler | None = None
+    scheduler: BaseScheduler | None = None
+    backend: Backend | None = None  # default: the one the settings name
+    _wakes: itertools.count[int] = field(default_factory=itertools.count)
 
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
@@ -121,8 +125,11 @@ class Worker:
 
     # ---------------------------------------------------------------- start and stop
 
-    def start(self, now: datetime) -> dict[str, Any]:
-        """Check the schema, take the heartbeat row, sync the catalog. Returns a summary."""
+    def start(self, now: datetime, *, sync: bool = True) -> dict[str, Any]:
+        """Check the schema, take the heartbeat row, sync the catalog. Returns a summary.
+
+        ``sync=False`` leaves the database as it is (benchmarks with bulk-loaded catalogs).
+        """
         require_current_schema(self.engine)
         catalog = load_catalog(self.settings.config_dir)
         self.calendars = catalog.calendars
@@ -141,11 +148,13 @@ class Worker:
             self.heartbeat_id = row.id
         if self.engine.dialect.name == "sqlite":
             self._refuse_second_sqlite_worker(now)
+        self.planned_until = now
+        if not sync:
+            return {"sync": None}
         with session_scope(self.engine) as session:
             report = sync_catalog(session, catalog, now)
             plan_alerts(session, now)
         # The sync planned every decision; the plan job carries on from here.
-        self.planned_until = now
         return {"sync": report.as_dict()}
 
     def _refuse_second_sqlite_worker(self, now: datetime) -> None:
@@ -233,7 +242,7 @@ class Worker:
             "skipped": 0,
             "released": 0,
         }
-        backend = backend_for(self.settings)
+        backend = self.backend or backend_for(self.settings)
         policy = DispatchPolicy(lease=self.lease)
         for _ in range(MAX_DISPATCH_BATCHES):
             if self.stopping.is_set():
@@ -332,20 +341,42 @@ class Worker:
 
     def _wake_dispatch_for_next_due(self) -> None:
         """Run dispatch when the next email falls due, not at the next interval: a reminder due
-        at 09:00 goes at 09:00, however long the dispatch interval."""
-        if self.scheduler is None or self.stopping.is_set():
+        at 09:00 goes at 09:00, however long the dispatch interval.
+
+        A separate one-off job ("dispatch-wake") rather than moving the interval job: the
+        interval job may be running right now, and a run of it moved into its own run would be
+        skipped (max_instances=1). Two dispatch runs at once are safe: they claim rows.
+        """
+        scheduler = self.scheduler
+        if scheduler is None or self.stopping.is_set():
             return
         try:
             with session_scope(self.engine) as session:
                 due = next_due(session)
-            job = self.scheduler.get_job("dispatch")
+            if due is None:
+                return
+            regular = scheduler.get_job("dispatch")
             if (
-                due is not None
-                and job is not None
-                and job.next_run_time is not None
-                and due < job.next_run_time
+                regular is not None
+                and regular.next_run_time is not None
+                and due >= regular.next_run_time
             ):
-                job.modify(next_run_time=max(due, datetime.now(UTC)))
+                return
+            pending = [j for j in scheduler.get_jobs() if j.name == "dispatch-wake"]
+            if any(j.next_run_time is not None and j.next_run_time <= due for j in pending):
+                return
+            for job in pending:
+                job.remove()
+            # A fresh id each time: a wake-up scheduled from inside a running wake-up must not
+            # count as a second instance of it (and be skipped).
+            scheduler.add_job(
+                self.run_job,
+                "date",
+                run_date=max(due, datetime.now(UTC)),
+                args=("dispatch", self.dispatch),
+                id=f"dispatch-wake-{next(self._wakes)}",
+                name="dispatch-wake",
+            )
         except Exception:  # a missed wake-up only costs one interval of lateness
             log.exception("cannot schedule the next dispatch")
 
@@ -353,8 +384,9 @@ class Worker:
         """Every job once, in order (for system cron). True when all succeeded."""
         return all([self.run_job(name, job) for name, job, _ in self.jobs()])
 
-    def run_forever(self) -> None:
-        scheduler = self.scheduler = BlockingScheduler(
+    def schedule(self, scheduler_class: type[BaseScheduler]) -> BaseScheduler:
+        """A scheduler with the worker's jobs, all due at once; not started."""
+        scheduler = self.scheduler = scheduler_class(
             executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
@@ -369,6 +401,10 @@ class Worker:
                 name=name,
                 next_run_time=datetime.now(UTC),
             )
+        return scheduler
+
+    def run_forever(self) -> None:
+        scheduler = self.schedule(BlockingScheduler)
 
         def _stop(signum: int, _frame: FrameType | None) -> None:
             log.info(

@@ -90,22 +90,24 @@ def next_due(session: Session) -> datetime | None:
 def claim_due(
     session: Session, now: datetime, worker: str, limit: int, lease: timedelta
 ) -> list[int]:
-    """Claim up to ``limit`` due rows for ``worker``; returns the ids actually claimed."""
-    query = (
+    """Claim up to ``limit`` due rows for ``worker`` in one statement; returns their ids.
+
+    ``UPDATE ... WHERE id IN (SELECT ... LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING id``: one
+    round trip, and the UPDATE repeats the due condition, so a row another worker took between
+    the SELECT and the UPDATE is not taken twice.
+    """
+    due = (
         select(Notification.id)
         .where(*_due(now))
         .order_by(Notification.next_attempt_at)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if not ids:
-        return []
+        due = due.with_for_update(skip_locked=True)
     until = now + lease
-    session.execute(
+    claimed = session.scalars(
         update(Notification)
-        .where(Notification.id.in_(ids), *_due(now))
+        .where(Notification.id.in_(due.scalar_subquery()), *_due(now))
         .values(
             status="sending",
             claimed_by=worker,
@@ -113,18 +115,10 @@ def claim_due(
             next_attempt_at=until,
             updated_at=now,
         )
+        .returning(Notification.id)
         .execution_options(synchronize_session=False)
     )
-    return list(
-        session.scalars(
-            select(Notification.id).where(
-                Notification.id.in_(ids),
-                Notification.claimed_by == worker,
-                Notification.claimed_until == until,
-                Notification.status == "sending",
-            )
-        )
-    )
+    return sorted(claimed)
 
 
 def group_rows(rows: list[Notification]) -> list[list[Notification]]:

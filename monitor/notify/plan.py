@@ -16,9 +16,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -84,10 +84,11 @@ def reminders_for(decision: Decision) -> list[Reminder]:
 
 def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
+    table = cast(Table, Notification.__table__)
     if dialect == "postgresql":
-        return postgresql.insert(Notification)
+        return postgresql.insert(table)
     if dialect == "sqlite":
-        return sqlite.insert(Notification)
+        return sqlite.insert(table)
     raise NotImplementedError(f"planning needs ON CONFLICT support; {dialect} is not supported")
 
 
@@ -138,11 +139,7 @@ def plan_reminders(
             rows.append(_row(reminder, decision, contacts[reminder.contact_key], now))
     existing = _existing_keys(session, [r["dedup_key"] for r in rows])
     new_rows = [r for r in rows if r["dedup_key"] not in existing]
-    if new_rows:
-        statement: Insert = (
-            _insert(session).values(new_rows).on_conflict_do_nothing(index_elements=["dedup_key"])
-        )
-        session.execute(statement)
+    insert_ignoring_duplicates(session, new_rows)
     report.planned = sum(1 for r in new_rows if r["status"] == "pending")
     report.skipped = sum(1 for r in new_rows if r["status"] == "skipped")
     report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
@@ -169,16 +166,22 @@ def changed_decisions(session: Session, since: datetime) -> list[int]:
 
 
 def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
-    """INSERT ... ON CONFLICT (dedup_key) DO NOTHING; returns how many rows were inserted."""
-    inserted = 0
-    for start in range(0, len(rows), 500):
-        statement: Insert = (
-            _insert(session)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing(index_elements=["dedup_key"])
-        )
-        inserted += session.execute(statement).rowcount  # type: ignore[attr-defined]
-    return inserted
+    """INSERT ... ON CONFLICT (dedup_key) DO NOTHING; returns how many rows were inserted.
+
+    Executed as one statement with many parameter sets (SQLAlchemy batches them into
+    multi-row INSERTs with a cached compilation), not as a literal multi-VALUES statement,
+    whose compilation alone cost seconds for 100k rows.
+    """
+    if not rows:
+        return 0
+    statement: Insert = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Notification.__table__.c.id)
+    )
+    # On the connection (Core), not the ORM session: the rows are plain dicts, and the ORM's
+    # bulk path would compile them into one literal multi-row statement.
+    return len(session.connection().execute(statement, rows).all())
 
 
 def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
@@ -215,26 +218,28 @@ def _cancel_reason(decision: Decision | None) -> str:
 def _cancel_unwanted(
     session: Session, now: datetime, decisions: list[Decision], wanted: set[str], everything: bool
 ) -> int:
-    query = select(Notification).where(
+    # Columns, not ORM objects: on a full replan this reads every pending reminder.
+    query = select(Notification.id, Notification.dedup_key, Notification.decision_id).where(
         Notification.status == "pending", Notification.kind.in_(REMINDER_KINDS)
     )
     if not everything:
         query = query.where(Notification.decision_id.in_([d.id for d in decisions]))
     by_id = {d.id: d for d in decisions}
+    unwanted: dict[str, list[int]] = {}
+    for row_id, key, decision_id in session.execute(query):
+        if key not in wanted:
+            unwanted.setdefault(_cancel_reason(by_id.get(decision_id or -1)), []).append(row_id)
     cancelled = 0
-    for row in session.scalars(query):
-        if row.dedup_key in wanted:
-            continue
-        # A conditional update: a dispatcher may have claimed the row in the meantime.
-        result = session.execute(
-            update(Notification)
-            .where(Notification.id == row.id, Notification.status == "pending")
-            .values(
-                status="cancelled",
-                last_error=_cancel_reason(by_id.get(row.decision_id or -1)),
-                updated_at=now,
+    for reason, ids in unwanted.items():
+        for start in range(0, len(ids), 500):
+            # Conditional: a dispatcher may have claimed a row in the meantime; it is not undone.
+            result = session.execute(
+                update(Notification)
+                .where(
+                    Notification.id.in_(ids[start : start + 500]), Notification.status == "pending"
+                )
+                .values(status="cancelled", last_error=reason, updated_at=now)
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        )
-        cancelled += result.rowcount  # type: ignore[attr-defined]
+            cancelled += result.rowcount  # type: ignore[attr-defined]
     return cancelled

@@ -16,7 +16,6 @@ from email.utils import format_datetime
 from functools import cache
 from typing import Any
 
-from icalendar import Alarm, Calendar, Event
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from monitor.deadlines.reminders import REMINDER_KINDS
@@ -129,6 +128,8 @@ def deadline_ics(
     sequence: int,
 ) -> bytes:
     """An all-day event on the deadline with an alarm at 09:00 the day before."""
+    from icalendar import Alarm, Calendar, Event  # imported when first needed: start-up stays quick
+
     calendar = Calendar()
     calendar.add("prodid", "-//Court Deadline Monitor//EN")
     calendar.add("version", "2.0")
