@@ -168,7 +168,7 @@ def lateness_ours(folder: Path) -> list[float]:
     url = f"sqlite:///{folder}/ours-late.db"
     engine = make_engine(url)
     upgrade(engine)
-    catalog(engine, 10, decided=date.today() + timedelta(days=2))
+    catalog(engine, 10, decided=datetime.now(UTC).date() + timedelta(days=2))
     now = datetime.now(UTC)
     due_times: dict[str, float] = {}
     rows = []
@@ -186,7 +186,7 @@ def lateness_ours(folder: Path) -> list[float]:
                 "case_id": 1 + i % 10,
                 "decision_id": 1 + i % 10,
                 "deadline_kind": "in_force",
-                "deadline_date": date.today() + timedelta(days=30),
+                "deadline_date": datetime.now(UTC).date() + timedelta(days=30),
                 "offset_days": 3,
                 "due_at": at,
                 "status": "pending",
