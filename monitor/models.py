@@ -286,7 +286,7 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("watched_case.id"), index=True)
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
     deadline_kind: Mapped[str | None] = mapped_column(String(30))
     deadline_date: Mapped[date | None]
     offset_days: Mapped[int | None] = mapped_column(Integer)

@@ -1,4 +1,5 @@
-"""Index decisions, cases and subscriptions by update time: the plan job replans only what changed.
+"""Index decisions, cases and subscriptions by update time, and reminders by decision: the plan
+job replans only what changed.
 
 Revision ID: 0005
 Revises: 0004
@@ -24,10 +25,17 @@ def upgrade() -> None:
             batch_op.create_index(
                 batch_op.f(f"ix_{table}_updated_at"), ["updated_at"], unique=False
             )
+    # Replanning one decision looks up its pending reminders.
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_decision_id"), ["decision_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_decision_id"))
     for table in ("subscription", "watched_case", "decision"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(batch_op.f(f"ix_{table}_updated_at"))
