@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from bench.common import Report, cpu_seconds, rss_kib, timed
 from bench.data import catalog, database
@@ -141,7 +141,7 @@ def mail(report: Report) -> None:
                     ]
                     messages = [m.as_bytes(policy=m.policy.clone(linesep="\r\n")) for m in emails]
 
-                def raw() -> None:
+                def raw(messages: list[bytes] = messages) -> None:
                     client = smtplib.SMTP("127.0.0.1", port)
                     for body in messages:
                         client.sendmail("m@example.org", ["a@example.org"], body)
@@ -149,7 +149,7 @@ def mail(report: Report) -> None:
 
                 base_rates.append(n / timed(raw))
 
-                def ours() -> None:
+                def ours(engine: Engine = engine, now: datetime = now) -> None:
                     while dispatch_due(
                         engine,
                         SmtpBackend(url),
@@ -289,7 +289,7 @@ def extraction(report: Report) -> None:
         html = page(language)
         assert 28_000 <= len(html.encode()) <= 40_000, len(html.encode())
 
-        def run() -> float:
+        def run(html: str = html) -> float:
             started = time.perf_counter()
             for _ in range(pages):
                 found = extract(html_to_text(html, "div.news").text)
