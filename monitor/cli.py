@@ -23,7 +23,7 @@ from monitor.db import make_engine, require_current_schema, schema_state, sessio
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
-from monitor.decisions import find_decision, record_fact
+from monitor.decisions import find_decision, record_fact, upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -280,19 +280,9 @@ def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     today = ctx.now.date()
-    query = (
-        select(Deadline, Decision, Case)
-        .join(Decision, Deadline.decision_id == Decision.id)
-        .join(Case, Decision.case_id == Case.id)
-        .where(Case.archived_at.is_(None), Decision.archived_at.is_(None))
-        .order_by(Deadline.due_on, Case.key, Deadline.kind)
-    )
-    if not args.all:
-        query = query.where(
-            Deadline.due_on >= today, Deadline.due_on <= today + timedelta(days=args.within)
-        )
+    start, end = (date.min, None) if args.all else (today, today + timedelta(days=args.within))
     with session_scope(ctx.engine()) as session:
-        found = session.execute(query).all()
+        found = upcoming_deadlines(session, start, end)
         items: list[dict[str, Any]] = [
             {
                 "case": c.key,

@@ -102,6 +102,24 @@ def refresh_deadlines(
     return lines
 
 
+def upcoming_deadlines(
+    session: Session, start: date, end: date | None = None, limit: int | None = None
+) -> list[tuple[Deadline, Decision, Case]]:
+    """Deadlines of watched decisions from ``start`` (to ``end``), soonest first."""
+    query = (
+        select(Deadline, Decision, Case)
+        .join(Decision, Deadline.decision_id == Decision.id)
+        .join(Case, Decision.case_id == Case.id)
+        .where(Case.archived_at.is_(None), Decision.archived_at.is_(None), Deadline.due_on >= start)
+        .order_by(Deadline.due_on, Case.key, Deadline.kind)
+    )
+    if end is not None:
+        query = query.where(Deadline.due_on <= end)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(d, dec, c) for d, dec, c in session.execute(query).all()]
+
+
 def find_decision(session: Session, case_key: str, decision_key: str | None) -> Decision:
     case = session.scalars(select(Case).where(Case.key == case_key)).one_or_none()
     if case is None:

@@ -14,11 +14,9 @@ from sqlalchemy import Engine, func, select
 
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
+from monitor.decisions import upcoming_deadlines
 from monitor.models import (
     NOTIFICATION_STATUSES,
-    Case,
-    Deadline,
-    Decision,
     Notification,
     Source,
     WorkerHeartbeat,
@@ -125,18 +123,7 @@ def health_report(engine: Engine, settings: Settings, now: datetime) -> HealthRe
             ).all()
         )
         report.outbox = {status: int(counts.get(status, 0)) for status in NOTIFICATION_STATUSES}
-        upcoming = session.execute(
-            select(Deadline, Decision, Case)
-            .join(Decision, Deadline.decision_id == Decision.id)
-            .join(Case, Decision.case_id == Case.id)
-            .where(
-                Case.archived_at.is_(None),
-                Decision.archived_at.is_(None),
-                Deadline.due_on >= now.date(),
-            )
-            .order_by(Deadline.due_on)
-            .limit(5)
-        ).all()
+        upcoming = upcoming_deadlines(session, now.date(), limit=5)
         report.deadlines = [
             {
                 "case": c.key,

@@ -45,6 +45,7 @@ from sqlalchemy import Engine, delete, func, select, update
 
 from monitor.catalog import CalendarExtras, load_catalog
 from monitor.db import require_current_schema, session_scope
+from monitor.decisions import upcoming_deadlines
 from monitor.errors import MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
@@ -430,18 +431,7 @@ def summary_lines(engine: Engine, settings: Settings, now: datetime) -> list[str
             session.scalar(select(func.count()).select_from(Case).where(Case.archived_at.is_(None)))
             or 0
         )
-        upcoming = session.execute(
-            select(Deadline, Decision, Case)
-            .join(Decision, Deadline.decision_id == Decision.id)
-            .join(Case, Decision.case_id == Case.id)
-            .where(
-                Case.archived_at.is_(None),
-                Decision.archived_at.is_(None),
-                Deadline.due_on >= now.date(),
-            )
-            .order_by(Deadline.due_on)
-            .limit(5)
-        ).all()
+        upcoming = upcoming_deadlines(session, now.date(), limit=5)
         last = session.execute(
             select(Deadline.due_on, Case.key)
             .join(Decision, Deadline.decision_id == Decision.id)

@@ -84,3 +84,12 @@ def test_extract_reads_standard_input_with_a_publication_date() -> None:
         check=False,
     )
     assert json.loads(result.stdout)["decisions"][0]["decision_date"] == "2021-02-16"
+
+
+def test_the_precision_and_recall_report_runs_and_the_corpus_scores_fully() -> None:
+    from tests.extraction_report import report, scores
+
+    for tp, predicted, truth in scores(CORPUS).values():
+        assert tp == predicted == truth
+    text = report("corpus", CORPUS)
+    assert "decision_date" in text and "precision" in text

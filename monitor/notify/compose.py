@@ -161,7 +161,7 @@ def compose_alerts(
 ) -> Email:
     t = translator(contact.language)
     items = []
-    case_ids = set()
+    case_ids: set[int | None] = set()
     for row in rows:
         event = session.get(Event, row.payload.get("event_id"))
         if event is None:
@@ -176,33 +176,16 @@ def compose_alerts(
                 "message": event.message,
             }
         )
-    only_case = next(iter(case_ids)) if len(case_ids) == 1 else None
-    case = session.get(Case, only_case) if only_case else None
-    context = {
-        "language": contact.language,
-        "contact_name": contact.name,
-        "role": _role(session, contact, only_case, ALERT),
-        "footer_case": case.title if case else "",
-        "operators": operators_of(session, only_case),
-        "items": items,
-    }
-    rendered = render("alerts", context)
-    message = build_message(
-        rendered,
-        sender=sender,
-        to_name=contact.name,
-        to_email=contact.email,
-        message_id=rows[0].message_id,
-        date_header=now,
+    return _grouped(
+        session, rows, contact, sender, now, "alerts", ALERT, case_ids, {"items": items}
     )
-    return Email(list(rows), contact, message, rendered)
 
 
 def compose_digest(
     session: Session, rows: Sequence[Notification], contact: Contact, sender: str, now: datetime
 ) -> Email:
     items = []
-    case_ids = set()
+    case_ids: set[int | None] = set()
     for row in rows:
         context, decision, _ = reminder_context(session, row, contact, now)
         case_ids.add(decision.case_id)
@@ -215,18 +198,35 @@ def compose_digest(
                 "explanation": context["deadline"]["explanation"],
             }
         )
+    extra = {"items": items, "day": now.astimezone(ZoneInfo(contact.timezone)).date()}
+    return _grouped(
+        session, rows, contact, sender, now, DIGEST, "in_force_reminder", case_ids, extra
+    )
+
+
+def _grouped(
+    session: Session,
+    rows: Sequence[Notification],
+    contact: Contact,
+    sender: str,
+    now: datetime,
+    template: str,
+    role_kind: str,
+    case_ids: set[int | None],
+    extra: dict[str, Any],
+) -> Email:
+    """One email for several rows: the footer names the case when they share one."""
     only_case = next(iter(case_ids)) if len(case_ids) == 1 else None
     case = session.get(Case, only_case) if only_case else None
     context = {
         "language": contact.language,
         "contact_name": contact.name,
-        "role": _role(session, contact, only_case, "in_force_reminder"),
+        "role": _role(session, contact, only_case, role_kind),
         "footer_case": case.title if case else "",
         "operators": operators_of(session, only_case),
-        "items": items,
-        "day": now.astimezone(ZoneInfo(contact.timezone)).date(),
+        **extra,
     }
-    rendered = render(DIGEST, context)
+    rendered = render(template, context)
     message = build_message(
         rendered,
         sender=sender,
