@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from monitor import events
 from monitor.deadlines.reminders import ADVOCATE, OPERATOR
-from monitor.models import Case, Contact, Event, Notification, Subscription
+from monitor.models import Case, Contact, Event, Subscription
 from monitor.notify.plan import insert_ignoring_duplicates, new_message_id
 
 ROUTES: dict[str, tuple[str, ...]] = {
@@ -114,5 +114,3 @@ def plan_alerts(
     session.flush()
     return insert_ignoring_duplicates(session, rows)
 
-
-__all__ = ["ROUTES", "Notification", "plan_alerts"]
