@@ -239,3 +239,71 @@ def test_the_plan_job_replans_only_what_changed(sqlite_engine: Engine, config_di
     assert worker.plan(later + timedelta(minutes=30))["decisions"] == 1
     assert worker.plan(later + timedelta(minutes=60))["decisions"] == 0
     worker.stop(start + timedelta(days=7))
+
+
+def test_housekeeping_prunes_old_snapshots_but_never_cited_ones(
+    sqlite_engine: Engine, config_dir: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from monitor.db import session_scope
+    from monitor.models import Decision, DecisionProvenance, Snapshot, Source
+    from monitor.settings import load_settings
+    from monitor.worker import Worker
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    worker = Worker(sqlite_engine, load_settings(config_dir, {}), clock=lambda: now)
+    worker.start(now)  # the example: one case, one decision, one source
+    old = now - timedelta(days=400)
+    with session_scope(sqlite_engine) as session:
+        source = session.scalars(select(Source)).one()
+        decision = session.scalars(select(Decision)).one()
+        snaps = [
+            Snapshot(
+                source_id=source.id,
+                fetched_at=at,
+                http_status=200,
+                final_url="https://x",
+                sha256=str(i),
+                text="t",
+            )
+            for i, at in enumerate((old, old, now - timedelta(days=3)))
+        ]
+        session.add_all(snaps)
+        session.flush()
+        session.add(
+            DecisionProvenance(
+                decision_id=decision.id,
+                snapshot_id=snaps[1].id,
+                source_id=source.id,
+                url="u",
+                quote="q",
+                seen_at=old,
+            )
+        )
+        kept = {snaps[1].id, snaps[2].id}
+    assert worker.housekeeping(now)["snapshots_pruned"] == 1
+    with session_scope(sqlite_engine) as session:
+        assert set(session.scalars(select(Snapshot.id))) == kept
+    worker.stop(now)
+
+
+def test_the_heartbeat_url_is_pinged_after_a_good_cycle(
+    run, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import Page, Site
+
+    site = Site()
+    try:
+        site.pages["/ping/secret-token"] = Page(b"OK")
+        monkeypatch.setenv("MONITOR_HEARTBEAT_URL", site.url("/ping/secret-token"))
+        without_sources(config_dir)
+        run("db", "upgrade")
+        result = run("worker", "--once", now="2016-08-13T07:00:00+00:00")
+        assert result.code == 0
+        assert [path for path, _ in site.requests] == ["/ping/secret-token"]
+        assert "secret-token" not in result.out + result.err
+    finally:
+        site.close()

@@ -113,4 +113,3 @@ def plan_alerts(
             )
     session.flush()
     return insert_ignoring_duplicates(session, rows)
-
