@@ -217,3 +217,30 @@ def test_preset_refuses_a_foreign_calendar() -> None:
 def test_unknown_jurisdiction_is_refused() -> None:
     with pytest.raises(RuleError, match="not a jurisdiction the monitor knows"):
         CourtCalendar("XX")
+
+
+def test_a_decision_without_a_rule_has_only_what_the_source_stated() -> None:
+    stated = decision_deadlines(
+        rule_name="",
+        rule_options={},
+        decided_on=date(2016, 8, 4),
+        served_on=None,
+        calendar=CourtCalendar("KZ"),
+        grace_days=3,
+        explicit_in_force=date(2016, 8, 20),
+    )
+    assert [(d.kind, d.date) for d in stated] == [
+        (IN_FORCE, date(2016, 8, 20)),
+        (EXECUTION_DUE, date(2016, 8, 23)),
+    ]
+    assert "stated in the source, not computed" in stated[0].explanation
+    nothing = decision_deadlines(
+        rule_name="",
+        rule_options={},
+        decided_on=date(2016, 8, 4),
+        served_on=None,
+        calendar=CourtCalendar("KZ"),
+        grace_days=None,
+        explicit_in_force=None,
+    )
+    assert nothing == []

@@ -307,3 +307,43 @@ def test_the_heartbeat_url_is_pinged_after_a_good_cycle(
         assert "secret-token" not in result.out + result.err
     finally:
         site.close()
+
+
+def test_status_names_failed_notifications_and_broken_sources(
+    sqlite_engine: Engine, config_dir: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select, update
+
+    from monitor.db import session_scope
+    from monitor.models import Notification, Source, WorkerHeartbeat
+    from monitor.settings import load_settings
+    from monitor.status import health_report
+    from monitor.worker import Worker
+
+    now = datetime(2016, 8, 5, 8, 0, tzinfo=UTC)
+    settings = load_settings(config_dir, {})
+    worker = Worker(sqlite_engine, settings, clock=lambda: now)
+    worker.start(now)
+    assert health_report(sqlite_engine, settings, now).healthy  # alive, nothing wrong
+    with session_scope(sqlite_engine) as session:
+        first = session.scalars(select(Notification.id)).first()
+        session.execute(
+            update(Notification).where(Notification.id == first).values(status="failed")
+        )
+        session.execute(
+            update(Source).values(health="broken", last_error="the selector matches nothing")
+        )
+    report = health_report(sqlite_engine, settings, now + timedelta(seconds=10))
+    assert not report.healthy
+    assert report.problems == [
+        "source odf-news is broken: the selector matches nothing",
+        "1 notification(s) failed: see `monitor outbox --status failed`",
+    ]
+    late = health_report(sqlite_engine, settings, now + timedelta(minutes=10))
+    assert late.problems[0] == "no worker is alive: start one with `monitor worker`"
+    assert [w["state"] for w in late.workers] == ["silent (died?)"]
+    worker.stop(now + timedelta(minutes=11))
+    with session_scope(sqlite_engine) as session:
+        assert session.scalars(select(WorkerHeartbeat.stopped_at)).one() is not None
