@@ -347,3 +347,15 @@ def test_status_names_failed_notifications_and_broken_sources(
     worker.stop(now + timedelta(minutes=11))
     with session_scope(sqlite_engine) as session:
         assert session.scalars(select(WorkerHeartbeat.stopped_at)).one() is not None
+
+
+def test_log_json_writes_one_object_per_job_run(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    without_sources(config_dir)
+    run("db", "upgrade")
+    result = run("worker", "--once", "--log-json", now="2016-08-13T07:00:00+00:00")
+    assert result.code == 0
+    records = [json.loads(line) for line in result.err.splitlines() if line.startswith("{")]
+    jobs = {r["job"]: r for r in records if "job" in r}
+    assert set(jobs) == {"poll", "plan", "dispatch", "housekeeping", "heartbeat"}
+    assert jobs["dispatch"]["ok"] is True and jobs["dispatch"]["sent"] == 1
+    assert all("duration_ms" in r for r in jobs.values())
