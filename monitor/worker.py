@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -46,7 +47,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from monitor.catalog import CalendarExtras, load_catalog
 from monitor.db import require_current_schema, session_scope
 from monitor.decisions import upcoming_deadlines
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.deliver import Backend, backend_for
@@ -67,6 +68,14 @@ PLAN_OVERLAP = timedelta(minutes=5)
 
 class WorkerRefused(MonitorError):
     """The worker will not start (another one holds the SQLite database, or the schema is old)."""
+
+
+def config_fingerprint(config_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every TOML file under config/: cheap to compare."""
+    files = sorted(config_dir.rglob("*.toml")) if config_dir.is_dir() else []
+    return tuple(
+        (str(p.relative_to(config_dir)), p.stat().st_size, p.stat().st_mtime_ns) for p in files
+    )
 
 
 def _process_exists(pid: int) -> bool:
@@ -119,6 +128,7 @@ class Worker:
     scheduler: BaseScheduler | None = None
     backend: Backend | None = None  # default: the one the settings name
     _wakes: itertools.count[int] = field(default_factory=itertools.count)
+    config_seen: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
@@ -132,6 +142,7 @@ class Worker:
         ``sync=False`` leaves the database as it is (benchmarks with bulk-loaded catalogs).
         """
         require_current_schema(self.engine)
+        self.config_seen = config_fingerprint(self.settings.config_dir)
         catalog = load_catalog(self.settings.config_dir)
         self.calendars = catalog.calendars
         self.name = f"{self.name}:{int(now.timestamp())}"
@@ -216,7 +227,9 @@ class Worker:
         return {"polled": polled, "found": found}
 
     def plan(self, now: datetime) -> dict[str, Any]:
-        """Replan the decisions that changed since the last run (the start's sync planned all)."""
+        """Re-sync config/ if its files changed, then replan the decisions that changed since
+        the last run (the start's sync planned all)."""
+        resynced = self._resync_if_config_changed(now)
         # Overlap the previous run: a change committed late by another process, stamped just
         # before that run's `now`, is still picked up. Replanning is idempotent.
         since = (self.planned_until or now) - PLAN_OVERLAP
@@ -226,11 +239,34 @@ class Worker:
             alerts = plan_alerts(session, now)
         self.planned_until = now
         return {
+            "config": resynced,
             "decisions": len(changed),
             "planned": report.planned,
             "cancelled": report.cancelled,
             "alerts": alerts,
         }
+
+    def _resync_if_config_changed(self, now: datetime) -> str:
+        """Operators edit config/ in place (or deploy it from git): pick the edit up without a
+        restart. A broken edit is logged with every problem and nothing of it is applied; the
+        worker goes on with what it had."""
+        fingerprint = config_fingerprint(self.settings.config_dir)
+        if fingerprint == self.config_seen:
+            return "unchanged"
+        self.config_seen = fingerprint
+        try:
+            catalog = load_catalog(self.settings.config_dir)
+        except ConfigError as exc:
+            log.error(
+                "config/ changed but is broken; nothing applied: %s",
+                "; ".join(str(p) for p in exc.problems),
+                extra={"fields": {"problems": [str(p) for p in exc.problems]}},
+            )
+            return "broken"
+        self.calendars = catalog.calendars
+        with session_scope(self.engine) as session:
+            report = sync_catalog(session, catalog, now)
+        return "unchanged" if report.unchanged else "synced"
 
     def dispatch(self, now: datetime) -> dict[str, Any]:
         with session_scope(self.engine) as session:

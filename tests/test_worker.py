@@ -359,3 +359,40 @@ def test_log_json_writes_one_object_per_job_run(run, config_dir: Path) -> None: 
     assert set(jobs) == {"poll", "plan", "dispatch", "housekeeping", "heartbeat"}
     assert jobs["dispatch"]["ok"] is True and jobs["dispatch"]["sent"] == 1
     assert all("duration_ms" in r for r in jobs.values())
+
+
+def test_an_edited_config_is_picked_up_without_a_restart(
+    sqlite_engine: Engine, config_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+    from datetime import UTC, date, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from monitor.db import session_scope
+    from monitor.models import Deadline
+    from monitor.settings import load_settings
+    from monitor.worker import Worker
+    from tests.test_config_check import replace
+
+    without_sources(config_dir)
+    now = datetime(2016, 8, 5, 8, 0, tzinfo=UTC)
+    worker = Worker(sqlite_engine, load_settings(config_dir, {}), clock=lambda: now)
+    worker.start(now)
+    assert worker.plan(now + timedelta(minutes=5))["config"] == "unchanged"
+    kozlov = config_dir / "cases" / "kozlov.toml"
+    replace(kozlov, 'date = "2016-08-04"', 'date = "2016-08-05"')
+    os.utime(kozlov, ns=(kozlov.stat().st_atime_ns, kozlov.stat().st_mtime_ns + 1_000_000_000))
+    assert worker.plan(now + timedelta(minutes=10))["config"] == "synced"
+    with session_scope(sqlite_engine) as session:
+        in_force = session.scalars(select(Deadline.due_on).where(Deadline.kind == "in_force")).one()
+    assert in_force == date(2016, 8, 23)
+    replace(kozlov, 'date = "2016-08-05"', 'date = "2016-13-05"')
+    os.utime(kozlov, ns=(kozlov.stat().st_atime_ns, kozlov.stat().st_mtime_ns + 2_000_000_000))
+    assert worker.plan(now + timedelta(minutes=15))["config"] == "broken"
+    assert "cases/kozlov.toml:12: decisions[0].date: '2016-13-05' is not a date" in caplog.text
+    with session_scope(sqlite_engine) as session:
+        assert session.scalars(
+            select(Deadline.due_on).where(Deadline.kind == "in_force")
+        ).one() == date(2016, 8, 23)
+    worker.stop(now + timedelta(minutes=20))
