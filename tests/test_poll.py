@@ -340,3 +340,35 @@ def test_a_source_that_mentions_no_watched_case_finds_nothing(
     [outcome] = poll(sqlite_engine, config_dir)
     assert outcome.status == "changed" and outcome.found == []
     assert count(sqlite_engine, Decision) == 0
+
+
+def test_the_new_decision_alert_carries_a_calendar_entry(
+    sqlite_engine: Engine, config_dir: Path, site: Site, tmp_path: Path
+) -> None:
+    import email
+    import email.policy
+
+    from icalendar import Calendar
+
+    from monitor.notify.alerts import plan_alerts
+    from monitor.notify.deliver import FileBackend
+    from monitor.notify.dispatch import dispatch_due
+
+    site.pages["/news"] = Page(RELEASE.encode())
+    setup(sqlite_engine, config_dir, site, ONE_SOURCE)
+    poll(sqlite_engine, config_dir)
+    with session_scope(sqlite_engine) as session:
+        assert plan_alerts(session, NOW) == 2  # the advocate and the operator
+    later = NOW + timedelta(minutes=6)
+    dispatch_due(
+        sqlite_engine, FileBackend(tmp_path), later, worker="t", sender="M <m@example.org>"
+    )
+    messages = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in tmp_path.glob("*.eml")
+    ]
+    advocate = next(m for m in messages if "advocate@example.org" in str(m["To"]))
+    assert advocate["Subject"] == "[Kozlov] New decision found"
+    [attachment] = list(advocate.iter_attachments())
+    [event] = list(Calendar.from_ical(attachment.get_content()).walk("VEVENT"))
+    assert event.decoded("dtstart") == date(2016, 8, 20)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.deadlines.reminders import OPERATOR
+from monitor.events import DECISION_FOUND
 from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
 from monitor.notify.i18n import translator, when_words
 from monitor.notify.render import (
@@ -161,11 +162,25 @@ def compose_alerts(
 ) -> Email:
     t = translator(contact.language)
     items = []
+    calendars: list[tuple[bytes, str]] = []
     case_ids: set[int | None] = set()
     for row in rows:
         event = session.get(Event, row.payload.get("event_id"))
         if event is None:
             continue
+        if event.kind == DECISION_FOUND and event.decision_id is not None:
+            # A new decision's entry into force goes straight into the reader's calendar.
+            found = session.get(Decision, event.decision_id)
+            in_force = (
+                next((d for d in found.deadlines if d.kind == "in_force"), None) if found else None
+            )
+            if found is not None and in_force is not None:
+                calendars.append(
+                    (
+                        _ics(found, in_force, contact.language, now),
+                        f"{found.case.key}-{found.key}.ics",
+                    )
+                )
         case = session.get(Case, event.case_id) if event.case_id else None
         case_ids.add(event.case_id)
         items.append(
@@ -177,7 +192,7 @@ def compose_alerts(
             }
         )
     return _grouped(
-        session, rows, contact, sender, now, "alerts", ALERT, case_ids, {"items": items}
+        session, rows, contact, sender, now, "alerts", ALERT, case_ids, {"items": items}, calendars
     )
 
 
@@ -214,6 +229,7 @@ def _grouped(
     role_kind: str,
     case_ids: set[int | None],
     extra: dict[str, Any],
+    calendars: Sequence[tuple[bytes, str]] = (),
 ) -> Email:
     """One email for several rows: the footer names the case when they share one."""
     only_case = next(iter(case_ids)) if len(case_ids) == 1 else None
@@ -234,6 +250,7 @@ def _grouped(
         to_email=contact.email,
         message_id=rows[0].message_id,
         date_header=now,
+        calendars=calendars,
     )
     return Email(list(rows), contact, message, rendered)
 

@@ -8,6 +8,7 @@ NAME.txt and NAME.html.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
@@ -88,6 +89,7 @@ def build_message(
     ics: bytes | None = None,
     ics_name: str = "deadline.ics",
     extra_headers: dict[str, str] | None = None,
+    calendars: Sequence[tuple[bytes, str]] = (),
 ) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = one_line(rendered.subject)
@@ -101,13 +103,10 @@ def build_message(
     # Quoted-printable keeps the text readable in an .eml file and survives any relay.
     message.set_content(rendered.text, cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
-    if ics is not None:
+    attachments = [(ics, ics_name)] if ics is not None else []
+    for body, name in [*attachments, *calendars]:
         message.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename=ics_name,
-            params={"method": "PUBLISH"},
+            body, maintype="text", subtype="calendar", filename=name, params={"method": "PUBLISH"}
         )
     return message
 
