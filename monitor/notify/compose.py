@@ -6,7 +6,7 @@ what would be sent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -48,8 +48,21 @@ class Email:
         return self.rows[0].message_id
 
 
+def _cached(session: Session, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+    """Per-session memo: a dispatch batch composes many emails for the same cases and contacts,
+    and a session is one batch, so what it read once it need not read again."""
+    memo: dict[tuple[Any, ...], Any] = session.info.setdefault("compose_memo", {})
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def operators_of(session: Session, case_id: int | None) -> list[str]:
     """ "Name <email>" of the operators of a case (or of every case when there is none)."""
+    return list(_cached(session, ("operators", case_id), lambda: _load_operators(session, case_id)))
+
+
+def _load_operators(session: Session, case_id: int | None) -> list[str]:
     query = (
         select(Contact)
         .join(Subscription, Subscription.contact_id == Contact.id)
@@ -69,12 +82,16 @@ def operators_of(session: Session, case_id: int | None) -> list[str]:
 def _role(session: Session, contact: Contact, case_id: int | None, kind: str) -> str:
     if case_id is None:
         return OPERATOR
-    roles = set(
-        session.scalars(
-            select(Subscription.role).where(
-                Subscription.contact_id == contact.id, Subscription.case_id == case_id
+    roles: set[str] = _cached(
+        session,
+        ("roles", contact.id, case_id),
+        lambda: set(
+            session.scalars(
+                select(Subscription.role).where(
+                    Subscription.contact_id == contact.id, Subscription.case_id == case_id
+                )
             )
-        )
+        ),
     )
     wanted = (
         "escalation" if kind == "execution_escalation" else ("advocate" if kind != ALERT else None)
