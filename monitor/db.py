@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -13,11 +15,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import SchemaError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -48,6 +54,49 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with session_factory(engine).begin() as session:
         yield session
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database error that may pass: SQLite busy or locked, a PostgreSQL connection lost
+    (server restarted, connection killed), a server not answering for a moment."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def one_line(exc: BaseException) -> str:
+    """A database error as one line, without SQL or parameters."""
+    original = getattr(exc, "orig", None) or exc
+    first = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {first[0] if first else ''}"
+
+
+def in_transaction(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    patience: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work(session)`` in one transaction; when the database fails in a way that may
+    pass (see ``is_transient``), roll back and run it again, with backoff, for up to
+    ``patience`` seconds. ``work`` must be safe to run again: every write it makes is
+    conditional, or the whole transaction is rolled back before the next try.
+
+    The engine reconnects on its own (pre-ping on PostgreSQL, a new connection after an
+    invalidated one); this only decides how long one unit of work waits for it."""
+    give_up = time.monotonic() + patience
+    delay = 0.05
+    while True:
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not is_transient(exc) or time.monotonic() + delay > give_up:
+                raise
+            log.warning("database unavailable (%s); trying again in %.2f s", one_line(exc), delay)
+            sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -85,6 +85,15 @@ SPECS: tuple[Spec, ...] = (
         file_allowed=False,
     ),
     Spec(
+        "smtp_timeout_seconds",
+        "mail",
+        "smtp_timeout_seconds",
+        ("MONITOR_SMTP_TIMEOUT",),
+        30,
+        "the most one email may take to send, connection included; a claim must outlive it",
+        kind=int,
+    ),
+    Spec(
         "outbox_dir",
         "mail",
         "outbox_dir",
@@ -188,6 +197,7 @@ class Settings:
     source_down_after: int = 3
     host_gap_ms: int = 1000
     snapshot_retention_days: int = 365
+    smtp_timeout_seconds: int = 30
     origins: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> list[tuple[str, str, str]]:
@@ -344,9 +354,29 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         "dispatch_interval_seconds",
         "source_down_after",
         "snapshot_retention_days",
+        "smtp_timeout_seconds",
     ):
         if isinstance(values[name], int) and values[name] < 1:
             problems.append(Problem(origins[name], None, name, "must be at least 1"))
+    lease, smtp_timeout = values["claim_lease_seconds"], values["smtp_timeout_seconds"]
+    if (
+        backend == "smtp"
+        and isinstance(lease, int)
+        and isinstance(smtp_timeout, int)
+        and smtp_timeout > 0
+        and lease <= 2 * smtp_timeout
+    ):
+        # The dispatcher renews its claim right before each send; the claim must outlive
+        # the longest send, or another worker could take the row mid-send and send it too.
+        problems.append(
+            Problem(
+                origins["claim_lease_seconds"],
+                None,
+                "worker.claim_lease_seconds",
+                f"{lease} s must be more than twice mail.smtp_timeout_seconds ({smtp_timeout} s),"
+                " so that a claim outlives one send: raise the lease or lower the timeout",
+            )
+        )
     if problems:
         raise ConfigError(problems)
 
@@ -377,5 +407,6 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         source_down_after=values["source_down_after"],
         host_gap_ms=values["host_gap_ms"],
         snapshot_retention_days=values["snapshot_retention_days"],
+        smtp_timeout_seconds=values["smtp_timeout_seconds"],
         origins=origins,
     )

@@ -5,8 +5,20 @@ calls a plain function of another module with the engine and ``now`` (read once 
 drains its due work in bounded batches, one transaction per batch, then returns. Jobs take the
 engine rather than a session because a batch is the unit of work: a session per batch keeps a
 crash from losing more than the batch in hand. A failing item is recorded on its row by the
-function that handles it; a failing job is logged with its traceback and tried again at its
-next run; nothing here lets an exception end the worker.
+function that handles it; a failing job is logged (one line when the database is away, with
+the traceback otherwise) and tried again at its next run; nothing here lets an exception end
+the worker.
+
+Sending is not a scheduler job: each process has exactly one dispatcher, a thread that
+drains what is due, then waits (interruptibly) until the next row falls due or the dispatch
+interval passes, whichever is first, so a 09:00 reminder goes out at 09:00. Other jobs wake it
+(an event), never by calling into the scheduler.
+
+Stopping (SIGTERM or SIGINT): the handler only sets flags and aborts fetches in progress. The
+main thread then stops the scheduler without waiting, gives the dispatcher a few seconds to
+finish the email in hand, gives back every other claim of this worker (emails and sources),
+records the stop and leaves the process: within five seconds, whatever a job is doing. A
+second signal leaves at once; what was claimed is then taken back when the lease ends.
 
 Job defaults, chosen on purpose:
 - ``coalesce=True``: runs missed while the process was suspended or busy collapse into one;
@@ -23,7 +35,6 @@ passed; an overdue source is polled once.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
@@ -40,18 +51,19 @@ from types import FrameType
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from monitor.catalog import CalendarExtras, load_catalog
-from monitor.db import require_current_schema, session_scope
+from monitor.db import in_transaction, is_transient, one_line, require_current_schema, session_scope
 from monitor.decisions import upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError
-from monitor.models import Decision, DecisionProvenance, Snapshot, WorkerHeartbeat
+from monitor.models import Decision, DecisionProvenance, Snapshot, Source, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.deliver import Backend, backend_for
-from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due
+from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due, release_worker
 from monitor.notify.plan import changed_decisions, plan_reminders
 from monitor.settings import Settings
 from monitor.sources.fetch import Fetcher, HostGate, ping
@@ -64,6 +76,9 @@ log = logging.getLogger("monitor.worker")
 MAX_DISPATCH_BATCHES = 50
 MAX_POLL_ROUNDS = 10
 PLAN_OVERLAP = timedelta(minutes=5)
+# A stop gives the email in hand this long to finish before the process leaves; with the
+# clean-up after it, the process is gone within five seconds of the signal.
+STOP_GRACE_SECONDS = 3.5
 
 
 class WorkerRefused(MonitorError):
@@ -127,8 +142,13 @@ class Worker:
     planned_until: datetime | None = None
     scheduler: BaseScheduler | None = None
     backend: Backend | None = None  # default: the one the settings name
-    _wakes: itertools.count[int] = field(default_factory=itertools.count)
     config_seen: tuple[tuple[str, int, int], ...] = ()
+    # Set to make the dispatcher look for due work now (new rows planned, a stop).
+    wake: threading.Event = field(default_factory=threading.Event)
+    # Rows the dispatcher is sending at this moment: a stop never gives these back.
+    in_hand: set[int] = field(default_factory=set)
+    # Seconds one email takes to send, smoothed: a claim takes no more than fits in its lease.
+    send_seconds: float = 0.05
 
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
@@ -269,8 +289,13 @@ class Worker:
         return "unchanged" if report.unchanged else "synced"
 
     def dispatch(self, now: datetime) -> dict[str, Any]:
-        with session_scope(self.engine) as session:
-            alerts = plan_alerts(session, now)
+        """Send everything due at ``now`` (``--once`` and rehearsals: one fixed moment)."""
+        return self.drain(lambda: now)
+
+    def drain(self, now: Callable[[], datetime]) -> dict[str, Any]:
+        """Plan pending alerts, then claim and send batches until nothing is due (or a bound
+        or a stop is reached). ``now`` is read once per batch: a batch is a unit of work."""
+        alerts = in_transaction(self.engine, lambda s: plan_alerts(s, now()), patience=5)
         totals = {
             "alerts": alerts,
             "sent": 0,
@@ -278,6 +303,7 @@ class Worker:
             "failed": 0,
             "skipped": 0,
             "released": 0,
+            "lost": 0,
         }
         backend = self.backend or backend_for(self.settings)
         policy = DispatchPolicy(lease=self.lease)
@@ -287,20 +313,71 @@ class Worker:
             report = dispatch_due(
                 self.engine,
                 backend,
-                now,
+                now(),
                 worker=self.name,
                 sender=self.settings.mail_from,
                 policy=policy,
+                limit=self.claim_size(policy),
                 should_stop=self.stopping.is_set,
+                clock=self.clock,
+                in_hand=self.in_hand,
             )
-            for key in ("sent", "retried", "failed", "skipped", "released"):
+            for key in totals.keys() - {"alerts"}:
                 totals[key] += getattr(report, key)
+            if report.emails:
+                per_email = report.send_seconds / report.emails
+                self.send_seconds = 0.7 * self.send_seconds + 0.3 * per_email
             for reply in report.replies:
                 if backend.name == "files":
                     log.info("email %s", reply)
             if report.claimed == 0:
                 break
         return totals
+
+    def claim_size(self, policy: DispatchPolicy) -> int:
+        """As many rows as this worker sends in a quarter of its lease, at most the batch
+        size: rows waiting in a claim are rows no other worker can send."""
+        fits = policy.lease.total_seconds() / 4 / max(self.send_seconds, 0.001)
+        return max(1, min(policy.batch_size, int(fits)))
+
+    def seconds_until_due(self) -> float:
+        """How long the dispatcher may sleep: until the next row falls due (or a claim
+        expires), at most one dispatch interval."""
+        interval = float(self.settings.dispatch_interval_seconds)
+        try:
+            with session_scope(self.engine) as session:
+                due = next_due(session)
+        except DBAPIError:
+            return interval
+        if due is None:
+            return interval
+        return min(max((due - self.clock()).total_seconds(), 0.0), interval)
+
+    def dispatch_loop(self) -> None:
+        """The one dispatcher of this process: drain, then wait for the next due time, a
+        wake-up or the interval. Never two drains at once, and nothing else sends."""
+        while not self.stopping.is_set():
+            self.wake.clear()
+            ok = self.run_job("dispatch", lambda _now: self.drain(self.clock))
+            # After a failure (the database is away) wait a whole interval, not a busy loop.
+            wait = self.seconds_until_due() if ok else self.settings.dispatch_interval_seconds
+            self.wake.wait(max(wait, 0.02))
+
+    def release_claims(self) -> dict[str, int]:
+        """Give back what this worker holds (a graceful stop), except the email in hand."""
+        at = self.clock()
+
+        def work(session: Any) -> dict[str, int]:
+            emails = release_worker(session, self.name, at, keep=set(self.in_hand))
+            sources = session.execute(
+                update(Source)
+                .where(Source.claimed_by == self.name)
+                .values(claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            return {"emails": emails, "sources": int(sources or 0)}
+
+        return in_transaction(self.engine, work, patience=1)
 
     def housekeeping(self, now: datetime) -> dict[str, Any]:
         """Prune old snapshots (never one a decision cites) and long-stopped workers' rows."""
@@ -351,9 +428,17 @@ class Worker:
         started = time.monotonic()
         try:
             result = job(now)
-        except Exception:
+        except Exception as exc:
             self.failures_since_ping += 1
-            log.exception("job %s failed", name, extra={"fields": {"job": name, "ok": False}})
+            if isinstance(exc, DBAPIError) and is_transient(exc):
+                log.error(
+                    "job %s: the database is unavailable (%s); the job runs again at its next turn",
+                    name,
+                    one_line(exc),
+                    extra={"fields": {"job": name, "ok": False, "error": one_line(exc)}},
+                )
+            else:
+                log.exception("job %s failed", name, extra={"fields": {"job": name, "ok": False}})
             return False
         ms = int((time.monotonic() - started) * 1000)
         fields = {"job": name, "ok": True, "duration_ms": ms, **result}
@@ -363,7 +448,8 @@ class Worker:
             " ".join(f"{k}={v}" for k, v in result.items()),
             extra={"fields": fields},
         )
-        self._wake_dispatch_for_next_due()
+        if name in ("plan", "poll"):
+            self.wake.set()  # they may have queued emails: the dispatcher looks now
         if self.heartbeat_id is not None:
             try:
                 with session_scope(self.engine) as session:
@@ -372,63 +458,25 @@ class Worker:
                         .where(WorkerHeartbeat.id == self.heartbeat_id)
                         .values(jobs_run=WorkerHeartbeat.jobs_run + 1, last_job=name)
                     )
-            except Exception:
-                log.exception("cannot record the run of job %s", name)
+            except DBAPIError as exc:
+                log.error("cannot record the run of job %s: %s", name, one_line(exc))
         return True
-
-    def _wake_dispatch_for_next_due(self) -> None:
-        """Run dispatch when the next email falls due, not at the next interval: a reminder due
-        at 09:00 goes at 09:00, however long the dispatch interval.
-
-        A separate one-off job ("dispatch-wake") rather than moving the interval job: the
-        interval job may be running right now, and a run of it moved into its own run would be
-        skipped (max_instances=1). Two dispatch runs at once are safe: they claim rows.
-        """
-        scheduler = self.scheduler
-        if scheduler is None or self.stopping.is_set():
-            return
-        try:
-            with session_scope(self.engine) as session:
-                due = next_due(session)
-            if due is None:
-                return
-            regular = scheduler.get_job("dispatch")
-            if (
-                regular is not None
-                and regular.next_run_time is not None
-                and due >= regular.next_run_time
-            ):
-                return
-            pending = [j for j in scheduler.get_jobs() if j.name == "dispatch-wake"]
-            if any(j.next_run_time is not None and j.next_run_time <= due for j in pending):
-                return
-            for job in pending:
-                job.remove()
-            # A fresh id each time: a wake-up scheduled from inside a running wake-up must not
-            # count as a second instance of it (and be skipped).
-            scheduler.add_job(
-                self.run_job,
-                "date",
-                run_date=max(due, datetime.now(UTC)),
-                args=("dispatch", self.dispatch),
-                id=f"dispatch-wake-{next(self._wakes)}",
-                name="dispatch-wake",
-            )
-        except Exception:  # a missed wake-up only costs one interval of lateness
-            log.exception("cannot schedule the next dispatch")
 
     def run_once(self) -> bool:
         """Every job once, in order (for system cron). True when all succeeded."""
         return all([self.run_job(name, job) for name, job, _ in self.jobs()])
 
     def schedule(self, scheduler_class: type[BaseScheduler]) -> BaseScheduler:
-        """A scheduler with the worker's jobs, all due at once; not started."""
+        """A scheduler with the worker's jobs but dispatch (its own thread), all due at once;
+        not started."""
         scheduler = self.scheduler = scheduler_class(
             executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=UTC,
         )
         for name, job, seconds in self.jobs():
+            if name == "dispatch":
+                continue
             scheduler.add_job(
                 self.run_job,
                 "interval",
@@ -440,20 +488,53 @@ class Worker:
             )
         return scheduler
 
+    def request_stop(self) -> None:
+        """What a signal handler may do: set flags, interrupt waits and fetches. Nothing that
+        takes a lock another thread could hold."""
+        self.stopping.set()
+        self.wake.set()
+        self.fetcher.abort()
+
     def run_forever(self) -> None:
-        scheduler = self.schedule(BlockingScheduler)
+        """Run until SIGTERM or SIGINT, then leave the process (see the module's docstring)."""
+        scheduler = self.schedule(BackgroundScheduler)
+        dispatcher = threading.Thread(target=self.dispatch_loop, name="dispatcher", daemon=True)
 
         def _stop(signum: int, _frame: FrameType | None) -> None:
-            log.info(
-                "signal %s: finishing the work in hand, then stopping", signal.Signals(signum).name
-            )
-            self.stopping.set()
-            # Waits for running jobs; they see `stopping`, give back what they claimed and return.
-            scheduler.shutdown(wait=True)
+            name = signal.Signals(signum).name
+            if self.stopping.is_set():
+                os.write(2, f"{name} again: leaving at once\n".encode())
+                os._exit(1)
+            log.info("%s: finishing the email in hand, then stopping", name)
+            self.request_stop()
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
         scheduler.start()
+        dispatcher.start()
+        while not self.stopping.wait(1.0):
+            pass
+        scheduler.shutdown(wait=False)
+        dispatcher.join(timeout=STOP_GRACE_SECONDS)
+        try:
+            released = self.release_claims()
+            self.stop(self.clock())
+            log.info(
+                "stopped; gave back %s email(s) and %s source(s)",
+                released["emails"],
+                released["sources"],
+            )
+        except DBAPIError as exc:
+            log.error(
+                "stopped without giving back claims (%s); they are taken back when the lease ends",
+                one_line(exc),
+            )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        sys.stdout.flush()
+        # Job threads may still be inside a fetch or a parse; they hold nothing that matters
+        # now, and waiting for them would break the promise to stop within seconds.
+        os._exit(0)
 
 
 def summary_lines(engine: Engine, settings: Settings, now: datetime) -> list[str]:

@@ -304,3 +304,73 @@ def silent_port() -> Iterator[int]:
     listener.listen(8)
     yield int(listener.getsockname()[1])
     listener.close()
+
+
+class DripServer:
+    """An HTTP server that answers at once with headers, then sends its body one byte every
+    ``pause`` seconds: each read succeeds, the whole never ends in reasonable time."""
+
+    def __init__(self, pause: float = 0.2, length: int = 1_000_000) -> None:
+        import socket
+        import threading
+
+        self.pause = pause
+        self.length = length
+        self.connections = 0
+        self.stopped = threading.Event()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.listener.settimeout(0.1)
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.getsockname()[1])
+
+    def _accept(self) -> None:
+        import threading
+
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: object) -> None:
+        import socket
+
+        assert isinstance(conn, socket.socket)
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                    + f"Content-Length: {self.length}\r\n\r\n".encode()
+                )
+                for _ in range(self.length):
+                    if self.stopped.wait(self.pause):
+                        return
+                    conn.sendall(b"x")
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip_server() -> Iterator[DripServer]:
+    server = DripServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def drip_port(drip_server: DripServer) -> int:
+    return drip_server.port

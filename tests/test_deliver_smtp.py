@@ -34,6 +34,7 @@ def dispatch(engine: Engine, server: SmtpServer, now: datetime, **kw: object):  
         worker="test",
         sender=SENDER,
         rng=random.Random(1),
+        clock=lambda: now,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -186,6 +187,7 @@ def test_the_files_backend_writes_eml_files(
         worker="t",
         sender=SENDER,
         policy=DispatchPolicy(),
+        clock=lambda: SEVEN_DAYS_BEFORE,
     )
     assert report.sent == 1
     [path] = list(outbox.glob("*.eml"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
@@ -39,6 +40,7 @@ def dispatch(engine: Engine, server: SmtpServer, now: datetime):  # type: ignore
         sender=SENDER,
         policy=POLICY,
         rng=random.Random(7),
+        clock=lambda: now,
     )
 
 
@@ -93,16 +95,20 @@ def test_451_then_250_delivers_once(
     assert len(smtp_server.recorder.received) == 1
 
 
-def test_backoff_grows_and_gives_up_after_the_maximum_age(
+def test_backoff_grows_and_a_reminder_is_retried_until_its_deadline_not_its_age(
     sqlite_engine: Engine, config_dir: Path, smtp_server: SmtpServer
 ) -> None:
+    """A reminder 7 days before the in-force date (Sat 20 Aug 2016), with a server that
+    answers 451 to everything: it is tried again and again well past ``max_age``, until no
+    try is left before the end of its deadline day in the contact's time zone (Warsaw)."""
     synced(sqlite_engine, config_dir)
-    smtp_server.recorder.script = ["451 busy"] * 100
+    smtp_server.recorder.script = ["451 busy"] * 10_000
     policy = DispatchPolicy(
         retry_base=timedelta(minutes=1), retry_cap=timedelta(hours=1), max_age=timedelta(hours=6)
     )
-    now, delays = SEVEN_DAYS_BEFORE, []
+    now, delays, tries = SEVEN_DAYS_BEFORE, [], []
     while True:
+        tries.append(now)
         dispatch_due(
             sqlite_engine,
             SmtpBackend(smtp_server.url),
@@ -110,6 +116,7 @@ def test_backoff_grows_and_gives_up_after_the_maximum_age(
             worker="w",
             sender=SENDER,
             policy=policy,
+            clock=lambda: now,
         )
         status, _attempts, next_at, _ = row_state(sqlite_engine)
         if status != "pending":
@@ -118,12 +125,28 @@ def test_backoff_grows_and_gives_up_after_the_maximum_age(
         now = next_at
     assert status == "failed"
     for attempt, delay in enumerate(delays):  # exponential, capped, with up to 25 % jitter
-        nominal = min(policy.retry_base * 2**attempt, policy.retry_cap)
+        nominal = min(policy.retry_base * 2 ** min(attempt, 30), policy.retry_cap)
         assert nominal <= delay <= nominal * 1.25, (attempt, delay)
     assert delays[0] >= timedelta(minutes=1) and delays[-1] <= policy.retry_cap * 1.25
-    assert now - SEVEN_DAYS_BEFORE > policy.max_age
+    warsaw = ZoneInfo("Europe/Warsaw")
+    last_try = tries[-1].astimezone(warsaw)
+    end_of_deadline_day = datetime(2016, 8, 21, tzinfo=warsaw)
+    assert last_try < end_of_deadline_day <= last_try + policy.retry_cap * 1.25
+    assert tries[-1] - SEVEN_DAYS_BEFORE > policy.max_age
     with session_scope(sqlite_engine) as session:
-        assert len(list(session.scalars(select(Event).where(Event.kind == DELIVERY_FAILED)))) == 1
+        row_id = session.scalars(
+            select(Notification.id).where(Notification.due_at == SEVEN_DAYS_BEFORE)
+        ).one()
+        failed = session.scalars(select(Event).where(Event.kind == DELIVERY_FAILED))
+        # The later reminders failed too (same server); this one was reported once.
+        assert [e for e in failed if row_id in e.data["notification_ids"]] != []
+        assert (
+            sum(
+                row_id in e.data["notification_ids"]
+                for e in session.scalars(select(Event).where(Event.kind == DELIVERY_FAILED))
+            )
+            == 1
+        )
 
 
 def test_550_fails_at_once_and_tells_the_operators_not_the_address(
@@ -172,7 +195,9 @@ def test_a_crash_between_send_and_mark_resends_once_with_the_same_message_id(
     synced(sqlite_engine, config_dir)
     # A worker claims and sends, then dies before marking: the row stays "sending".
     with session_scope(sqlite_engine) as session:
-        ids = claim_due(session, SEVEN_DAYS_BEFORE, "doomed", 10, POLICY.lease)
+        ids = claim_due(
+            session, SEVEN_DAYS_BEFORE, "doomed#1", 10, POLICY.lease, lambda: SEVEN_DAYS_BEFORE
+        )
         rows = list(session.scalars(select(Notification).where(Notification.id.in_(ids))))
         [email] = [compose(session, group, SENDER, SEVEN_DAYS_BEFORE) for group in group_rows(rows)]
     with SmtpBackend(smtp_server.url) as backend:

@@ -41,9 +41,44 @@ def test_a_body_over_the_limit_is_cut_off_and_reported(site: Site) -> None:
 
 def test_a_server_that_never_answers_times_out(silent_port: int) -> None:
     started = time.monotonic()
-    with pytest.raises(FetchError, match="timed out"):
+    with pytest.raises(FetchError, match="took longer than 0.3 s"):
         get(f"http://127.0.0.1:{silent_port}/", timeout=0.3)
     assert time.monotonic() - started < 5
+
+
+def test_a_server_that_drips_one_byte_at_a_time_is_cut_at_the_total_deadline(
+    drip_port: int,
+) -> None:
+    """Each byte arrives well within any read timeout; only a deadline on the whole fetch
+    ends it."""
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 1 s"):
+        get(f"http://127.0.0.1:{drip_port}/", timeout=1.0)
+    assert time.monotonic() - started < 5
+
+
+def test_abort_interrupts_a_fetch_in_progress_and_refuses_new_ones(drip_port: int) -> None:
+    import threading
+
+    fetcher = Fetcher(HostGate(gap=0))
+    errors: list[FetchError] = []
+
+    def fetch() -> None:
+        try:
+            fetcher.fetch(f"http://127.0.0.1:{drip_port}/", NOW, timeout=600, allow_private=True)
+        except FetchError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=fetch)
+    thread.start()
+    time.sleep(0.5)  # the fetch is reading the drip (a real server, not a clock)
+    started = time.monotonic()
+    fetcher.abort()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and time.monotonic() - started < 2
+    assert "shutting down" in str(errors[0])
+    with pytest.raises(FetchError, match="shutting down"):
+        fetcher.fetch(f"http://127.0.0.1:{drip_port}/", NOW, allow_private=True)
 
 
 @pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://example.org/x", "gopher://x/"])

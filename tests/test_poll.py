@@ -361,7 +361,12 @@ def test_the_new_decision_alert_carries_a_calendar_entry(
         assert plan_alerts(session, NOW) == 2  # the advocate and the operator
     later = NOW + timedelta(minutes=6)
     dispatch_due(
-        sqlite_engine, FileBackend(tmp_path), later, worker="t", sender="M <m@example.org>"
+        sqlite_engine,
+        FileBackend(tmp_path),
+        later,
+        worker="t",
+        sender="M <m@example.org>",
+        clock=lambda: later,
     )
     messages = [
         email.message_from_bytes(p.read_bytes(), policy=email.policy.default)

@@ -145,7 +145,7 @@ def test_sigkill_mid_batch_loses_nothing_and_resends_at_most_once(
     upgrade(engine)
     ids = due_notifications(engine, config_dir, 60)
     smtp_server.recorder.delay = 0.05
-    lease = {"MONITOR_CLAIM_LEASE": "2"}
+    lease = {"MONITOR_CLAIM_LEASE": "3", "MONITOR_SMTP_TIMEOUT": "1"}
     worker = start_worker(config_dir, url, smtp_server.url, **lease)
     wait_until(lambda: len(smtp_server.recorder.received) >= 10, what="a batch under way")
     worker.send_signal(signal.SIGKILL)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
+import time
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
@@ -70,6 +71,10 @@ class SmtpBackend:
 
     ``smtp://`` without TLS is allowed only to a loopback address or with ``?tls=off``: a
     password or an advocate's mail never crosses a network in clear by accident.
+
+    ``timeout`` bounds one whole send, connecting included (not each socket operation): the
+    dispatcher's claim on a row must outlive the longest send, and a server that answers one
+    byte at a time must not hold the worker.
     """
 
     name = "smtp"
@@ -86,18 +91,32 @@ class SmtpBackend:
         self.tls_off = options.get("tls", [""])[0] == "off"
         self._connection: smtplib.SMTP | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _left(self, deadline: float) -> float:
+        """Seconds left for this send; the open connection's socket waits no longer."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"no answer within {self.timeout:g} s")
+        if self._connection is not None and self._connection.sock is not None:
+            self._connection.sock.settimeout(left)
+        return left
+
+    def _connect(self, deadline: float) -> smtplib.SMTP:
         try:
             connection: smtplib.SMTP
             if self.implicit_tls:
                 connection = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                    self.host,
+                    self.port,
+                    timeout=self._left(deadline),
+                    context=ssl.create_default_context(),
                 )
             else:
-                connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                connection = smtplib.SMTP(self.host, self.port, timeout=self._left(deadline))
                 connection.ehlo()
                 if connection.has_extn("starttls") and not self.tls_off:
                     connection.starttls(context=ssl.create_default_context())
+                    if connection.sock is not None:
+                        connection.sock.settimeout(self._left(deadline))
                     connection.ehlo()
                 elif not self.tls_off and self.host not in _LOOPBACK:
                     connection.close()
@@ -143,17 +162,21 @@ class SmtpBackend:
         recipients = [
             address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])
         ]
+        deadline = time.monotonic() + self.timeout
         if self._connection is None:
-            self._connection = self._connect()
+            self._connection = self._connect(deadline)
         connection = self._connection
         try:
+            self._left(deadline)
             code, reply = connection.mail(sender)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, reply, sender)
             for recipient in recipients:
+                self._left(deadline)
                 code, reply = connection.rcpt(recipient)
                 if code not in (250, 251):
                     raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+            self._left(deadline)
             # SMTP lines end in CRLF; smtplib fixes line ends only for str, not for bytes.
             code, reply = connection.data(
                 message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
@@ -181,6 +204,11 @@ class SmtpBackend:
             # The connection is in an unknown state: drop it, the next message reconnects.
             self._connection.close() if self._connection else None
             self._connection = None
+            if isinstance(exc, TimeoutError) or time.monotonic() >= deadline:
+                raise DeliveryError(
+                    f"no answer from {self.host}:{self.port} within {self.timeout:g} s",
+                    permanent=False,
+                ) from exc
             raise DeliveryError(f"connection lost: {exc}", permanent=False) from exc
 
     def _reset(self) -> None:
@@ -198,5 +226,7 @@ def _text(reply: bytes | str) -> str:
 def backend_for(settings: Settings) -> FileBackend | SmtpBackend:
     if settings.mail_backend == "smtp":
         assert settings.smtp_url is not None
-        return SmtpBackend(settings.smtp_url, settings.smtp_password)
+        return SmtpBackend(
+            settings.smtp_url, settings.smtp_password, timeout=settings.smtp_timeout_seconds
+        )
     return FileBackend(settings.outbox_dir)

@@ -1,45 +1,58 @@
 """Dispatch: claim due outbox rows, send them, mark them. Loses nothing, sends each once.
 
-The steps, each in its own transaction, so that any worker may die between any two:
+The steps, each in its own short transaction (none is held across the network), so that any
+worker may die between any two:
 
-1. **Claim.** Rows that are ``pending`` and due, or ``sending`` with an expired claim (their
-   worker died), become ``sending`` with ``next_attempt_at`` pushed to the end of the claim.
-   On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers claim side by side; on
-   SQLite the UPDATE takes the database's write lock. The UPDATE repeats the condition, and
-   only rows it changed are worked on.
-2. **Compose and record.** Rows become emails (alerts of one contact grouped, daily digests
-   grouped); a delivery attempt is recorded as started *before* sending.
-3. **Send and mark.** After each email, its rows are marked ``sent`` and the attempt completed.
-   A crash between send and mark leaves the rows ``sending``: once the claim expires another
-   worker resends them, with the same Message-ID (fixed when the row was created). That is
-   the only way an email goes out twice.
+1. **Claim.** At most ``limit`` rows that are ``pending`` and due, or ``sending`` with an
+   expired claim (their worker died), become ``sending``, owned by a claim token (the
+   worker's name and a batch number) until a lease read from the live clock. On PostgreSQL
+   the ids are picked first with ``FOR UPDATE SKIP LOCKED`` and then updated by id, so a
+   claim takes exactly what was asked whatever the query plan (an UPDATE over a sub-select
+   with LIMIT may run the sub-select more than once); on SQLite one UPDATE ... RETURNING
+   takes the database's write lock.
+2. **Compose.** Rows become emails (alerts of one contact grouped, daily digests grouped).
+3. **Renew, send, mark (fenced).** Right before each send the claim is renewed with a
+   conditional update (these rows, this token, still ``sending``), in the same transaction
+   as the delivery attempt's record; unless every row of the email is still held, the email
+   is not sent. The lease is longer than the longest send (``mail.smtp_timeout_seconds``,
+   checked when settings load), so a claim renewed before a send cannot expire during it.
+   After the send the rows are marked ``sent`` (or retried / failed), again only where the
+   token still holds them. A crash between send and mark leaves the rows ``sending``: once
+   the claim expires another worker resends them, with the same Message-ID (fixed when the
+   row was created). That is the only way an email goes out twice.
+
+Timestamps (claims, attempts, ``sent_at``) come from ``clock``, read when each thing happens;
+``now`` is the business time (what is due, what is late, when to retry).
 
 Catch-up: a reminder sent more than an hour late says so in its subject. A reminder whose
 last useful day (see ``last_useful_day``) has passed in the contact's time zone is not sent:
-it is marked ``skipped`` and the operators get one summary per dispatch run.
+it is marked ``skipped`` and the operators get one summary per batch.
 
-Failures: a transient one retries with exponential backoff and jitter until the row is older
-than ``max_age``; a permanent one (or giving up) marks the row ``failed`` and records a
-"delivery failed" event, which the alert planner sends to the operators, never to the
-failing address.
+Failures: a transient one retries with exponential backoff and jitter. A reminder is retried
+until the deadline it is about has passed, however late it already was; anything else (an
+alert) until ``max_age`` after it was due. A permanent failure (or giving up) marks the row
+``failed`` and records a "delivery failed" event, which the alert planner sends to the
+operators, never to the failing address.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor import events
-from monitor.db import session_scope
+from monitor.db import in_transaction
 from monitor.deadlines.reminders import REMINDER_KINDS, last_useful_day
 from monitor.errors import DeliveryError, UsageError
 from monitor.models import Contact, DeliveryAttempt, Notification
@@ -48,15 +61,25 @@ from monitor.notify.deliver import Backend
 
 log = logging.getLogger(__name__)
 
+Clock = Callable[[], datetime]
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
 
 @dataclass(frozen=True)
 class DispatchPolicy:
-    batch_size: int = 100
-    # How long a claim lasts; a worker that dies holding one delays those rows by this much.
+    # At most this many rows per claim: a worker holds no more than it sends soon, so work
+    # spreads across workers and a dead worker strands one small batch.
+    batch_size: int = 20
+    # How long a claim lasts (renewed before each send); a worker that dies holding one
+    # delays those rows by this much.
     lease: timedelta = timedelta(minutes=5)
     retry_base: timedelta = timedelta(minutes=1)
     retry_cap: timedelta = timedelta(hours=2)
-    # A row still failing this long after it was due is given up (failed, operators told).
+    # An alert still failing this long after it was due is given up (failed, operators told).
+    # Reminders are retried until their deadline has passed instead.
     max_age: timedelta = timedelta(days=2)
 
 
@@ -69,6 +92,8 @@ class DispatchReport:
     failed: int = 0
     skipped: int = 0
     released: int = 0
+    lost: int = 0  # rows whose claim was taken over before their send: left to the new owner
+    send_seconds: float = 0.0  # time spent in the backend's send, for sizing the next claim
     replies: list[str] = field(default_factory=list)
 
 
@@ -77,48 +102,98 @@ class DispatchReport:
 # condition implies the index's, which it cannot do through parameters.
 UNSENT = text("notification.status IN ('pending', 'sending')")
 
+_batches = itertools.count(1)
 
-def _due(now: datetime) -> tuple[Any, Any]:
-    return (UNSENT, Notification.next_attempt_at <= now)
+
+def claim_token(worker: str) -> str:
+    """A new token for one claim: the worker's name and a batch number. Fencing compares
+    tokens, so a batch can never act on rows that a later claim (even its own worker's) took."""
+    return f"{worker}#{next(_batches)}"
+
+
+def _due(now: datetime, at: datetime) -> tuple[Any, ...]:
+    """Pending rows due by ``now`` (business time), and rows whose claim expired by ``at``
+    (the live clock). For a ``sending`` row ``next_attempt_at`` is the end of its claim."""
+    return (
+        UNSENT,
+        Notification.next_attempt_at <= max(now, at),
+        or_(
+            and_(Notification.status == "pending", Notification.next_attempt_at <= now),
+            and_(Notification.status == "sending", Notification.next_attempt_at <= at),
+        ),
+    )
 
 
 def next_due(session: Session) -> datetime | None:
-    """When the earliest unsent notification falls due (the dispatcher sleeps until then)."""
+    """When the earliest unsent notification falls due, or its claim expires."""
     return session.scalar(select(func.min(Notification.next_attempt_at)).where(UNSENT))
 
 
 def claim_due(
-    session: Session, now: datetime, worker: str, limit: int, lease: timedelta
+    session: Session,
+    now: datetime,
+    token: str,
+    limit: int,
+    lease: timedelta,
+    clock: Clock = utc_clock,
 ) -> list[int]:
-    """Claim up to ``limit`` due rows for ``worker`` in one statement; returns their ids.
-
-    ``UPDATE ... WHERE id IN (SELECT ... LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING id``: one
-    round trip, and the UPDATE repeats the due condition, so a row another worker took between
-    the SELECT and the UPDATE is not taken twice.
-    """
+    """Claim at most ``limit`` due rows for ``token``; returns their ids (never more)."""
+    at = clock()
+    until = at + lease
+    values = {
+        "status": "sending",
+        "claimed_by": token,
+        "claimed_until": until,
+        "next_attempt_at": until,
+        "updated_at": at,
+    }
     due = (
         select(Notification.id)
-        .where(*_due(now))
+        .where(*_due(now, at))
         .order_by(Notification.next_attempt_at)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    until = now + lease
+        # Materialise the ids first: the rows are locked by this transaction, skipped by others.
+        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        claimed = session.scalars(
+            update(Notification)
+            .where(Notification.id.in_(ids), *_due(now, at))
+            .values(**values)
+            .returning(Notification.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(claimed)
+    # SQLite runs the sub-select once, inside the UPDATE, under the database's write lock.
     claimed = session.scalars(
         update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()), *_due(now))
-        .values(
-            status="sending",
-            claimed_by=worker,
-            claimed_until=until,
-            next_attempt_at=until,
-            updated_at=now,
-        )
+        .where(Notification.id.in_(due.scalar_subquery()), *_due(now, at))
+        .values(**values)
         .returning(Notification.id)
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed)
+
+
+def _held(ids: list[int], token: str) -> tuple[Any, ...]:
+    return (
+        Notification.id.in_(ids),
+        Notification.status == "sending",
+        Notification.claimed_by == token,
+    )
+
+
+def renew(session: Session, ids: list[int], token: str, until: datetime) -> int:
+    """Extend the claim on ``ids`` if ``token`` still holds them; returns how many it holds."""
+    result = session.execute(
+        update(Notification)
+        .where(*_held(ids, token))
+        .values(claimed_until=until, next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def group_rows(rows: list[Notification]) -> list[list[Notification]]:
@@ -142,10 +217,17 @@ def _expired(row: Notification, contact: Contact, now: datetime) -> bool:
     return last_useful_day(row.kind, row.deadline_date) < today
 
 
+@dataclass
+class _Prepared:
+    emails: list[Email]
+    skipped: int = 0
+    failed: int = 0
+
+
 def _prepare(
-    session: Session, ids: list[int], sender: str, now: datetime, report: DispatchReport
-) -> list[tuple[Email, int]]:
-    rows = list(session.scalars(select(Notification).where(Notification.id.in_(ids))))
+    session: Session, ids: list[int], token: str, sender: str, now: datetime, at: datetime
+) -> _Prepared:
+    rows = list(session.scalars(select(Notification).where(*_held(ids, token))))
     live: list[Notification] = []
     skipped: list[str] = []
     for row in rows:
@@ -155,7 +237,7 @@ def _prepare(
             row.status, row.last_error, row.updated_at = (
                 "skipped",
                 "its deadline passed before it could be sent",
-                now,
+                at,
             )
             row.claimed_by = row.claimed_until = None
             skipped.append(
@@ -164,11 +246,10 @@ def _prepare(
         else:
             live.append(row)
     if skipped:
-        report.skipped += len(skipped)
         cases = {row.case_id for row in rows if row.status == "skipped"}
         events.record_event(
             session,
-            now,
+            at,
             events.REMINDERS_SKIPPED,
             f"{len(skipped)} reminder(s) not sent because their deadlines passed while no worker ran: "
             + "; ".join(skipped),
@@ -176,117 +257,198 @@ def _prepare(
             # One case: the summary goes to that case's operators; several: to every operator.
             case_id=cases.pop() if len(cases) == 1 else None,
         )
-    prepared: list[tuple[Email, int]] = []
+    prepared = _Prepared([], skipped=len(skipped))
     for group in group_rows(live):
         try:
             email = compose(session, group, sender, now)
         except Exception as exc:  # a broken row must not block the others: fail it, go on
             log.exception("cannot compose notification %s", group[0].id)
             for row in group:
-                row.status, row.last_error, row.updated_at = "failed", f"cannot compose: {exc}", now
-            report.failed += len(group)
+                row.status, row.last_error, row.updated_at = "failed", f"cannot compose: {exc}", at
+                row.claimed_by = row.claimed_until = None
+            prepared.failed += len(group)
             continue
-        attempt = DeliveryAttempt(notification_id=group[0].id, started_at=now, result="started")
-        session.add(attempt)
-        session.flush()
-        prepared.append((email, attempt.id))
+        prepared.emails.append(email)
     return prepared
 
 
-def _mark_sent(
-    session: Session, email: Email, attempt_id: int, reply: str, now: datetime, ms: int
-) -> None:
+def _start_attempt(
+    session: Session, email: Email, token: str, until: datetime, at: datetime
+) -> int | None:
+    """Renew the claim on the email's rows and record the attempt, in one transaction.
+    Returns the attempt's id, or None when the token no longer holds every row."""
     ids = [row.id for row in email.rows]
-    session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids))
-        .values(
-            status="sent",
-            sent_at=now,
-            attempts=Notification.attempts + 1,
-            last_error=None,
-            claimed_by=None,
-            claimed_until=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    _finish_attempt(session, attempt_id, "sent", reply, now, ms)
+    if renew(session, ids, token, until) != len(ids):
+        return None
+    attempt = DeliveryAttempt(notification_id=ids[0], started_at=at, result="started")
+    session.add(attempt)
+    session.flush()
+    return attempt.id
 
 
 def _finish_attempt(
-    session: Session, attempt_id: int, result: str, reply: str, now: datetime, ms: int
+    session: Session, attempt_id: int, result: str, reply: str, at: datetime, ms: int
 ) -> None:
     attempt = session.get(DeliveryAttempt, attempt_id)
     if attempt is not None:
         attempt.result, attempt.reply, attempt.finished_at, attempt.duration_ms = (
             result,
             reply,
-            now,
+            at,
             ms,
         )
+
+
+def _mark_sent(
+    session: Session,
+    email: Email,
+    token: str,
+    attempt_id: int,
+    reply: str,
+    at: datetime,
+    ms: int,
+) -> int:
+    """Mark the email's rows sent where ``token`` still holds them; returns how many are
+    marked sent by this token (counting a mark that an earlier try of this transaction
+    committed before its connection was lost). The token stays on the row: who sent it."""
+    ids = [row.id for row in email.rows]
+    session.execute(
+        update(Notification)
+        .where(*_held(ids, token))
+        .values(
+            status="sent",
+            sent_at=at,
+            attempts=Notification.attempts + 1,
+            last_error=None,
+            claimed_until=None,
+            updated_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    _finish_attempt(session, attempt_id, "sent", reply, at, ms)
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Notification.id.in_(ids),
+                Notification.status == "sent",
+                Notification.claimed_by == token,
+            )
+        )
+        or 0
+    )
+
+
+def _gives_up(email: Email, now: datetime, next_try: datetime, policy: DispatchPolicy) -> bool:
+    """A reminder is worth retrying as long as the next try still comes before the deadline
+    it is about has passed, however late the reminder already is (a catch-up after downtime
+    must survive an SMTP outage); an alert for ``max_age`` after it was due."""
+    first = email.rows[0]
+    if first.kind in REMINDER_KINDS and first.deadline_date is not None:
+        return all(_expired(row, email.contact, next_try) for row in email.rows)
+    return now - first.due_at > policy.max_age
 
 
 def _mark_failed(
     session: Session,
     email: Email,
+    token: str,
     attempt_id: int,
     error: DeliveryError,
     now: datetime,
+    at: datetime,
     ms: int,
     policy: DispatchPolicy,
     rng: random.Random,
-    report: DispatchReport,
-) -> None:
+) -> str | None:
+    """Retry later or give up, where ``token`` still holds the rows. Returns "failed",
+    "retried", or None when nothing was changed (an earlier try of this transaction
+    committed, or the claim was taken over)."""
     first = email.rows[0]
+    ids = [r.id for r in email.rows]
     attempts = first.attempts + 1
-    too_old = now - first.due_at > policy.max_age
-    if error.permanent or too_old:
-        why = str(error) if error.permanent else f"gave up after {attempts} attempts: {error}"
-        values = {"status": "failed", "last_error": why}
-        report.failed += len(email.rows)
+    delay = min(policy.retry_base * 2 ** min(attempts - 1, 30), policy.retry_cap)
+    delay = delay * (1 + 0.25 * rng.random())  # jitter: workers do not retry in lockstep
+    gives_up = error.permanent or _gives_up(email, now, now + delay, policy)
+    values: dict[str, Any]
+    if gives_up:
+        why = (
+            str(error)
+            if error.permanent
+            else f"gave up after {attempts} attempts (no time left before its deadline, or too old): {error}"
+        )
+        values = {"status": "failed", "last_error": why, "claimed_by": None}
+    else:
+        values = {
+            "status": "pending",
+            "last_error": str(error),
+            "next_attempt_at": now + delay,
+            "claimed_by": None,
+        }
+    changed = session.execute(
+        update(Notification)
+        .where(*_held(ids, token))
+        .values(attempts=attempts, claimed_until=None, updated_at=at, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    _finish_attempt(
+        session, attempt_id, "permanent" if error.permanent else "transient", str(error), at, ms
+    )
+    if not changed:
+        return None
+    if gives_up:
         events.record_event(
             session,
-            now,
+            at,
             events.DELIVERY_FAILED,
-            f"email to {email.contact.name} <{email.contact.email}> failed: {why} (subject: {email.rendered.subject})",
+            f"email to {email.contact.name} <{email.contact.email}> failed: {values['last_error']}"
+            f" (subject: {email.rendered.subject})",
             contact_id=email.contact.id,
             case_id=first.case_id,
-            notification_ids=[r.id for r in email.rows],
+            notification_ids=ids,
         )
-    else:
-        delay = min(policy.retry_base * 2 ** (attempts - 1), policy.retry_cap)
-        delay = delay * (1 + 0.25 * rng.random())  # jitter: workers do not retry in lockstep
-        values = {"status": "pending", "last_error": str(error), "next_attempt_at": now + delay}
-        report.retried += len(email.rows)
-    session.execute(
-        update(Notification)
-        .where(Notification.id.in_([r.id for r in email.rows]))
-        .values(attempts=attempts, claimed_by=None, claimed_until=None, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
-    )
-    _finish_attempt(
-        session, attempt_id, "permanent" if error.permanent else "transient", str(error), now, ms
-    )
+        return "failed"
+    return "retried"
 
 
-def release(session: Session, ids: list[int], now: datetime) -> int:
+def release(session: Session, ids: list[int], token: str, at: datetime) -> int:
     """Give claimed rows back (graceful stop): pending again, due at once."""
     if not ids:
         return 0
     result = session.execute(
         update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == "sending")
+        .where(*_held(ids, token))
         .values(
             status="pending",
             claimed_by=None,
             claimed_until=None,
-            next_attempt_at=now,
-            updated_at=now,
+            next_attempt_at=at,
+            updated_at=at,
         )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_worker(session: Session, worker: str, at: datetime, keep: set[int]) -> int:
+    """Give back every row any claim of ``worker`` holds, except ``keep`` (the email still
+    being sent: its own batch marks it, or its claim expires)."""
+    query = (
+        update(Notification)
+        .where(
+            Notification.status == "sending",
+            Notification.claimed_by.like(f"{worker}#%"),
+            Notification.id.not_in(keep) if keep else text("1 = 1"),
+        )
+        .values(
+            status="pending",
+            claimed_by=None,
+            claimed_until=None,
+            next_attempt_at=at,
+            updated_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
 
 
 def dispatch_due(
@@ -297,47 +459,123 @@ def dispatch_due(
     worker: str,
     sender: str,
     policy: DispatchPolicy | None = None,
+    limit: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     rng: random.Random | None = None,
+    clock: Clock = utc_clock,
+    in_hand: set[int] | None = None,
 ) -> DispatchReport:
-    """Send one batch of due notifications. Returns what happened."""
+    """Claim, send and mark one batch of due notifications. Returns what happened.
+
+    ``in_hand``, when given, holds the ids of the rows being sent at this moment, for a
+    graceful stop run from another thread.
+    """
     policy = policy or DispatchPolicy()
     rng = rng or random.Random()
+    in_hand = in_hand if in_hand is not None else set()
     report = DispatchReport()
-    with session_scope(engine) as session:
-        ids = claim_due(session, now, worker, policy.batch_size, policy.lease)
+    token = claim_token(worker)
+    size = max(1, min(limit or policy.batch_size, policy.batch_size))
+    ids = in_transaction(
+        engine, lambda s: claim_due(s, now, token, size, policy.lease, clock), patience=5
+    )
     report.claimed = len(ids)
     if not ids:
         return report
-    with session_scope(engine) as session:
-        prepared = _prepare(session, ids, sender, now, report)
     done: set[int] = set()
     try:
+        prepared = in_transaction(
+            engine,
+            functools.partial(_prepare, ids=ids, token=token, sender=sender, now=now, at=clock()),
+            patience=5,
+        )
+        report.skipped += prepared.skipped
+        report.failed += prepared.failed
         with backend:
-            for email, attempt_id in prepared:
+            for email in prepared.emails:
                 if should_stop():
                     break
-                started = time.monotonic()
-                try:
-                    reply = backend.send(email.message)
-                except DeliveryError as exc:
-                    ms = int((time.monotonic() - started) * 1000)
-                    with session_scope(engine) as session:
-                        _mark_failed(session, email, attempt_id, exc, now, ms, policy, rng, report)
-                else:
-                    ms = int((time.monotonic() - started) * 1000)
-                    with session_scope(engine) as session:
-                        _mark_sent(session, email, attempt_id, reply, now, ms)
-                    report.sent += len(email.rows)
-                    report.emails += 1
-                    report.replies.append(reply)
+                # From here on this batch never gives the email's rows back: once the send
+                # may have happened, only a mark or the claim's expiry may free them.
                 done.update(row.id for row in email.rows)
+                _send_one(engine, backend, email, token, now, policy, rng, clock, report, in_hand)
     finally:
-        leftover = [i for email, _ in prepared for i in (r.id for r in email.rows) if i not in done]
+        leftover = [i for i in ids if i not in done]
         if leftover:
-            with session_scope(engine) as session:
-                report.released += release(session, leftover, now)
+            report.released += in_transaction(
+                engine,
+                functools.partial(release, ids=leftover, token=token, at=clock()),
+                patience=5,
+            )
     return report
+
+
+def _send_one(
+    engine: Engine,
+    backend: Backend,
+    email: Email,
+    token: str,
+    now: datetime,
+    policy: DispatchPolicy,
+    rng: random.Random,
+    clock: Clock,
+    report: DispatchReport,
+    in_hand: set[int],
+) -> None:
+    """Renew the claim, send, mark: the fenced heart of delivery."""
+    rows = [row.id for row in email.rows]
+    # In hand before the claim is renewed: a graceful stop running beside this thread gives
+    # back every claim of this worker except these.
+    in_hand.update(rows)
+    try:
+        attempt_id = in_transaction(
+            engine,
+            lambda s: _start_attempt(s, email, token, clock() + policy.lease, clock()),
+            patience=5,
+        )
+        if attempt_id is None:
+            # The claim was taken over (it expired while this batch was busy): the new owner
+            # sends it. Never send what this token no longer holds.
+            report.lost += len(rows)
+            return
+        # A mark is worth waiting for (a failed mark means a resend), as long as the claim
+        # lasts.
+        patience = policy.lease.total_seconds() / 2
+        started = time.monotonic()
+        try:
+            reply = backend.send(email.message)
+        except DeliveryError as exc:
+            error = exc
+            ms = int((time.monotonic() - started) * 1000)
+            outcome = in_transaction(
+                engine,
+                lambda s: _mark_failed(
+                    s, email, token, attempt_id, error, now, clock(), ms, policy, rng
+                ),
+                patience=patience,
+            )
+            if outcome == "failed":
+                report.failed += len(rows)
+            elif outcome == "retried":
+                report.retried += len(rows)
+        else:
+            ms = int((time.monotonic() - started) * 1000)
+            marked = in_transaction(
+                engine,
+                lambda s: _mark_sent(s, email, token, attempt_id, reply, clock(), ms),
+                patience=patience,
+            )
+            if marked != len(rows):
+                log.warning(
+                    "email %s was sent but its claim had been taken over; it may go out twice",
+                    email.message_id,
+                )
+            report.sent += marked
+            report.emails += 1
+            report.replies.append(reply)
+        report.send_seconds += time.monotonic() - started
+    finally:
+        in_hand.difference_update(rows)
 
 
 def retry(session: Session, notification_id: int, now: datetime) -> Notification:

@@ -8,7 +8,11 @@ Polite and careful:
   the source allows them, checked when the connection is made (after DNS), so that neither a
   redirect nor a DNS answer can turn the worker into a proxy into the operator's network;
 - per host at most two requests at once and a minimum gap between them;
-- charsets are detected from the bytes when the page lies about them.
+- charsets are detected from the bytes when the page lies about them;
+- ``timeout`` bounds the whole fetch (connecting, headers, body and redirects together), not
+  each read: a server that sends one byte a second is cut off at the deadline by a watchdog
+  that shuts the fetch's sockets down, and ``Fetcher.abort()`` (a worker's stop) does the
+  same to every fetch in progress.
 
 Errors from requests/urllib3 become ``FetchError`` here and nowhere else. Retries are not made
 by sleeping: a failed poll is tried again at the next poll, after a backoff the caller
@@ -24,7 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -77,6 +81,108 @@ def address_allowed(ip: str) -> bool:
     return address.is_global and not address.is_multicast
 
 
+class _Watch:
+    """One fetch in progress: its deadline, the sockets it reads from, why it was cut."""
+
+    def __init__(self, deadline: float, timeout: float) -> None:
+        self.deadline = deadline
+        self.timeout = timeout
+        self.sockets: list[socket.socket] = []
+        self.reason: str | None = None
+        self._lock = threading.Lock()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self.sockets.append(sock)
+            cut = self.reason is not None
+        if cut:
+            _shut(sock)
+
+    def cut(self, reason: str) -> None:
+        with self._lock:
+            if self.reason is not None:
+                return
+            self.reason = reason
+            sockets = list(self.sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    # shutdown(), not close(): it wakes a thread blocked in recv() on this socket at once.
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+# The fetch this thread is running, so that the connections it opens or reuses can be watched.
+_current = threading.local()
+
+
+def _watch_socket(sock: socket.socket | None) -> None:
+    watch: _Watch | None = getattr(_current, "watch", None)
+    if watch is not None and sock is not None:
+        watch.add(sock)
+
+
+class _Watchdog:
+    """One thread per fetcher that cuts fetches past their deadline (or all, on abort)."""
+
+    def __init__(self) -> None:
+        self._watches: set[_Watch] = set()
+        self._lock = threading.Lock()
+        self._busy = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, watch: _Watch) -> None:
+        with self._lock:
+            self._watches.add(watch)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="fetch-watchdog", daemon=True
+                )
+                self._thread.start()
+        self._busy.set()
+
+    def remove(self, watch: _Watch) -> None:
+        with self._lock:
+            self._watches.discard(watch)
+
+    def abort(self, reason: str) -> None:
+        with self._lock:
+            watches = list(self._watches)
+        for watch in watches:
+            watch.cut(reason)
+
+    def _run(self) -> None:
+        while True:
+            self._busy.wait()
+            with self._lock:
+                watches = list(self._watches)
+                if not watches:
+                    self._busy.clear()
+                    continue
+            now = time.monotonic()
+            for watch in watches:
+                if now >= watch.deadline:
+                    watch.cut(f"took longer than {watch.timeout:g} s")
+            time.sleep(0.05)
+
+
+class _WatchedConnectionMixin:
+    """Registers the connection's socket with the fetch in progress, new or reused."""
+
+    sock: socket.socket | None
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        _watch_socket(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        _watch_socket(self.sock)
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
 class _GuardedConnectionMixin:
     """Checks every address a hostname resolves to, then connects to a checked one."""
 
@@ -107,11 +213,19 @@ class _GuardedConnectionMixin:
         )
 
 
-class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+class _GuardedHTTPConnection(_WatchedConnectionMixin, _GuardedConnectionMixin, HTTPConnection):
     pass
 
 
-class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+class _GuardedHTTPSConnection(_WatchedConnectionMixin, _GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _OpenHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _OpenHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
     pass
 
 
@@ -123,13 +237,26 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
-class _GuardedAdapter(HTTPAdapter):
+class _OpenHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _OpenHTTPConnection
+
+
+class _OpenHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _OpenHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def __init__(self, guarded: bool, **kwargs: Any) -> None:
+        self.guarded = guarded
+        super().__init__(**kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _GuardedHTTPPool,
-            "https": _GuardedHTTPSPool,
-        }
+        self.poolmanager.pool_classes_by_scheme = (
+            {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+            if self.guarded
+            else {"http": _OpenHTTPPool, "https": _OpenHTTPSPool}
+        )
 
 
 def _new_session(guarded: bool) -> requests.Session:
@@ -138,9 +265,7 @@ def _new_session(guarded: bool) -> requests.Session:
     session.trust_env = False
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "gzip, deflate"
-    adapter: HTTPAdapter = (
-        _GuardedAdapter(pool_maxsize=4) if guarded else HTTPAdapter(pool_maxsize=4)
-    )
+    adapter = _WatchedAdapter(guarded, pool_maxsize=4)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -288,6 +413,13 @@ class Fetcher:
     def __init__(self, gate: HostGate | None = None) -> None:
         self.gate = gate or HostGate()
         self._local = threading.local()
+        self._watchdog = _Watchdog()
+        self.aborted = False
+
+    def abort(self) -> None:
+        """Cut every fetch in progress and refuse new ones (the worker is stopping)."""
+        self.aborted = True
+        self._watchdog.abort("stopped: the worker is shutting down")
 
     def _session(self, guarded: bool) -> requests.Session:
         name = "guarded" if guarded else "open"
@@ -308,7 +440,39 @@ class Fetcher:
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_private: bool = False,
     ) -> FetchResult:
-        """GET ``url`` following up to 5 redirects; raises FetchError."""
+        """GET ``url`` following up to 5 redirects, all within ``timeout``; raises FetchError."""
+        if self.aborted:
+            raise FetchError(url, "stopped: the worker is shutting down")
+        watch = _Watch(time.monotonic() + timeout, timeout)
+        self._watchdog.add(watch)
+        _current.watch = watch
+        try:
+            return self._fetch(url, now, etag, last_modified, timeout, max_bytes, allow_private)
+        except FetchError as exc:
+            if watch.reason is not None:
+                raise FetchError(url, watch.reason) from exc
+            raise
+        finally:
+            _current.watch = None
+            self._watchdog.remove(watch)
+            if watch.reason is not None:
+                # A cut connection must not go back to the pool.
+                for name in ("guarded", "open"):
+                    old = getattr(self._local, name, None)
+                    if old is not None:
+                        old.close()
+                    setattr(self._local, name, None)
+
+    def _fetch(
+        self,
+        url: str,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        timeout: float,
+        max_bytes: int,
+        allow_private: bool,
+    ) -> FetchResult:
         session = self._session(guarded=not allow_private)
         headers = {}
         if etag:
@@ -330,7 +494,12 @@ class Fetcher:
                         location = response.headers.get("Location", "")
                         current = urljoin(current, location)
                         continue
-                    return self._read(response, url, current, max_bytes, started, now)
+                    result = self._read(response, url, current, max_bytes, started, now)
+                    watch: _Watch | None = getattr(_current, "watch", None)
+                    if watch is not None and watch.reason is not None:
+                        # A body cut at EOF by the watchdog reads as complete: it is not.
+                        raise FetchError(url, watch.reason)
+                    return result
                 finally:
                     response.close()
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
@@ -358,7 +527,7 @@ class Fetcher:
                 raise FetchError(url, str(blocked).split(": ", 1)[-1]) from exc
             raise FetchError(url, f"connection failed: {_short(reason)}") from exc
         except requests.exceptions.Timeout as exc:
-            raise FetchError(url, f"timed out after {timeout:g} s") from exc
+            raise FetchError(url, f"took longer than {timeout:g} s") from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(url, f"request failed: {_short(exc)}") from exc
 
