@@ -212,7 +212,8 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
             print(f"{title:9}  {item}")
     print(
         f"reminders  {report.reminders_planned} planned, {report.reminders_skipped} skipped"
-        f" (deadline already passed), {report.reminders_cancelled} cancelled"
+        f" (deadline already passed), {report.reminders_cancelled} cancelled,"
+        f" {report.reminders_restored} restored (back in config, deadline ahead)"
     )
     return 0
 

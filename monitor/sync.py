@@ -35,6 +35,7 @@ class SyncReport:
     reminders_planned: int = 0
     reminders_skipped: int = 0
     reminders_cancelled: int = 0
+    reminders_restored: int = 0
 
     @property
     def unchanged(self) -> bool:
@@ -47,6 +48,7 @@ class SyncReport:
             or self.reminders_planned
             or self.reminders_skipped
             or self.reminders_cancelled
+            or self.reminders_restored
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class SyncReport:
                 "planned": self.reminders_planned,
                 "skipped": self.reminders_skipped,
                 "cancelled": self.reminders_cancelled,
+                "restored": self.reminders_restored,
             },
         }
 
@@ -214,6 +217,7 @@ def sync_catalog(session: Session, catalog: Catalog, now: datetime) -> SyncRepor
     report.reminders_planned = plan.planned
     report.reminders_skipped = plan.skipped
     report.reminders_cancelled = plan.cancelled
+    report.reminders_restored = plan.restored
     return report
 
 

@@ -151,6 +151,63 @@ def test_removing_a_case_archives_it_keeps_history_and_cancels_reminders(
     assert "case kozlov" in report.restored
 
 
+def test_a_case_put_back_gets_every_reminder_whose_deadline_is_ahead_again(
+    engine: Engine, config_dir: Path
+) -> None:
+    """A block commented out for a minute must not end an advocate's reminders."""
+    sync(engine, config_dir)
+    before = statuses(engine)
+    assert list(before.values()).count("pending") == 6
+    config_dir.joinpath(*KOZLOV_FILE).rename(config_dir / "kozlov.toml.off")
+    sync(engine, config_dir, BEFORE_KOZLOV + timedelta(minutes=1))
+    config_dir.joinpath("kozlov.toml.off").rename(config_dir.joinpath(*KOZLOV_FILE))
+    report = sync(engine, config_dir, BEFORE_KOZLOV + timedelta(minutes=2))
+    assert report.reminders_restored == 6
+    assert report.as_dict()["reminders"]["restored"] == 6
+    assert statuses(engine) == before  # same rows, same keys, pending again
+    with session_scope(engine) as session:
+        for row in session.scalars(select(Notification)):
+            assert row.next_attempt_at == row.due_at  # all still ahead: due when planned
+            assert row.last_error and row.last_error.startswith("restored")
+
+
+def test_a_subscription_put_back_gets_its_reminders_and_late_ones_go_at_once(
+    engine: Engine, config_dir: Path
+) -> None:
+    sync(engine, config_dir)
+    path = config_dir.joinpath(*KOZLOV_FILE)
+    original = path.read_text(encoding="utf-8")
+    block = '[[subscriptions]]\ncontact = "advocate"'
+    path.write_text(original.replace(block, '[[subscriptions]]\ncontact = "operator"\n#'), "utf-8")
+    # Taken out for long enough that the 7-day reminder's send time (13 Aug, 09:00 Warsaw)
+    # passes; the in-force date (20 Aug) is still ahead.
+    sync(engine, config_dir, BEFORE_KOZLOV)
+    path.write_text(original, "utf-8")
+    back = datetime(2016, 8, 14, 12, 0, tzinfo=UTC)
+    report = sync(engine, config_dir, back)
+    assert report.reminders_restored == 5  # 7, 3, 1, 0 days before, and the confirmation
+    with session_scope(engine) as session:
+        rows = list(
+            session.scalars(select(Notification).where(Notification.kind == "in_force_reminder"))
+        )
+        pending = [r for r in rows if r.status == "pending"]
+        assert len(pending) == 4  # the advocate's 7, 3, 1 and 0 days before
+        [late] = [r for r in pending if r.due_at < back]
+        assert late.next_attempt_at == back  # its send time passed while it was out: at once
+
+
+def test_a_case_put_back_after_its_deadlines_passed_stays_cancelled(
+    engine: Engine, config_dir: Path
+) -> None:
+    sync(engine, config_dir)
+    config_dir.joinpath(*KOZLOV_FILE).rename(config_dir / "kozlov.toml.off")
+    sync(engine, config_dir)
+    config_dir.joinpath("kozlov.toml.off").rename(config_dir.joinpath(*KOZLOV_FILE))
+    report = sync(engine, config_dir, datetime(2016, 9, 30, tzinfo=UTC))
+    assert report.reminders_restored == 0
+    assert set(statuses(engine).values()) == {"cancelled"}
+
+
 def test_a_broken_catalog_applies_nothing(engine: Engine, config_dir: Path) -> None:
     sync(engine, config_dir)
     before = statuses(engine)
@@ -219,3 +276,25 @@ def test_reminders_for_a_past_deadline_are_kept_as_skipped(
     report = sync(engine, config_dir, datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
     assert (report.reminders_planned, report.reminders_skipped) == (0, 6)
     assert set(statuses(engine).values()) == {"skipped"}
+
+
+def test_after_a_restore_the_outbox_holds_what_preview_shows(
+    engine: Engine, config_dir: Path
+) -> None:
+    from monitor.notify.preview import preview
+
+    sync(engine, config_dir)
+    config_dir.joinpath(*KOZLOV_FILE).rename(config_dir / "kozlov.toml.off")
+    sync(engine, config_dir)
+    config_dir.joinpath("kozlov.toml.off").rename(config_dir.joinpath(*KOZLOV_FILE))
+    sync(engine, config_dir)
+    shown = preview(
+        load_catalog(config_dir), date(2016, 8, 5), date(2016, 8, 31), "M <m@example.org>"
+    )
+    with session_scope(engine) as session:
+        pending = list(
+            session.scalars(select(Notification).where(Notification.status == "pending"))
+        )
+        queued = sorted((n.due_at, n.kind) for n in pending)
+    assert queued == sorted((email.send_at, email.kind) for email in shown)
+    assert len(queued) == 6

@@ -8,6 +8,14 @@ execution recorded, subscription or case removed) is cancelled, with the reason 
 Catch-up rule at planning time: a reminder whose deadline has already passed when it is first
 planned is stored as ``skipped`` (kept for the record, never sent). One whose send time has
 passed but whose deadline has not is left ``pending``: the dispatcher sends it late.
+
+Restore: a case, decision or subscription removed from config and put back (a branch switch,
+a block commented out for a minute) wants the same reminders again, under the same dedup
+keys. Their rows were cancelled, never sent, so they are re-opened, not planned anew: the
+row keeps its Message-ID and its history, and ``last_error`` says it was restored. The same
+rule as for a first plan applies: re-opened if the deadline is still ahead (sent late if its
+send time passed meanwhile), left cancelled otherwise. An appeal or execution cleared again
+brings its reminders back the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, select, update
+from sqlalchemy import Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -39,6 +47,7 @@ class PlanReport:
     planned: int = 0
     skipped: int = 0
     cancelled: int = 0
+    restored: int = 0
     reminders: list[Reminder] = field(default_factory=list)
 
 
@@ -142,6 +151,17 @@ def plan_reminders(
     insert_ignoring_duplicates(session, new_rows)
     report.planned = sum(1 for r in new_rows if r["status"] == "pending")
     report.skipped = sum(1 for r in new_rows if r["status"] == "skipped")
+    report.restored = _reopen(
+        session,
+        now,
+        [
+            existing[r["dedup_key"]][0]
+            for r in rows
+            if r["dedup_key"] in existing
+            and existing[r["dedup_key"]][1] == "cancelled"
+            and r["status"] == "pending"
+        ],
+    )
     report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
     return report
 
@@ -184,23 +204,42 @@ def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> 
     return len(session.connection().execute(statement, rows).all())
 
 
-def _existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    batch: list[str] = []
-    for key in keys:
-        batch.append(key)
-        if len(batch) == 500:
-            found.update(
-                session.scalars(
-                    select(Notification.dedup_key).where(Notification.dedup_key.in_(batch))
-                )
-            )
-            batch = []
-    if batch:
-        found.update(
-            session.scalars(select(Notification.dedup_key).where(Notification.dedup_key.in_(batch)))
+def _existing_keys(session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """dedup key -> (id, status) of the rows that exist already."""
+    found: dict[str, tuple[int, str]] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 500):
+        query = select(Notification.dedup_key, Notification.id, Notification.status).where(
+            Notification.dedup_key.in_(keys[start : start + 500])
         )
+        found.update((key, (row_id, status)) for key, row_id, status in session.execute(query))
     return found
+
+
+def _reopen(session: Session, now: datetime, ids: list[int]) -> int:
+    """Cancelled reminders that the plan wants again become pending again (see the module's
+    docstring); due at their planned time, or at once when that has passed."""
+    reopened = 0
+    for start in range(0, len(ids), 500):
+        result = session.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(ids[start : start + 500]), Notification.status == "cancelled"
+            )
+            .values(
+                status="pending",
+                next_attempt_at=func.max(Notification.due_at, now)
+                if session.get_bind().dialect.name == "sqlite"
+                else func.greatest(Notification.due_at, now),
+                claimed_by=None,
+                claimed_until=None,
+                last_error="restored: planned again after it had been cancelled",
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        reopened += result.rowcount  # type: ignore[attr-defined]
+    return reopened
 
 
 def _cancel_reason(decision: Decision | None) -> str:

@@ -1,11 +1,16 @@
 """Polling: fetch due sources, keep evidence, find decisions, track each source's health.
 
-One source at a time, in three steps so that no database transaction is held open while the
-network is slow:
+Several sources at once (``PollPolicy.concurrency`` threads, and at most two requests to one
+host), each in steps so that no database transaction is ever held open across the network:
 1. claim the due sources (``claimed_until``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a
    source is polled by one worker at a time; a claim left by a dead worker expires);
-2. fetch, outside any transaction;
-3. apply the outcome in one transaction: snapshot, decisions, events, health, next poll.
+2. read what the fetch needs (one short transaction), fetch the page, parse it, look up which
+   linked articles are new (one short read), fetch those, and extract decisions from every
+   text: all outside any transaction, within the source's time budget (half the claim's
+   lease: articles left over are fetched at the next poll);
+3. apply the outcome in one short transaction: snapshots, decisions, events, health, next poll.
+A worker's stop interrupts the fetches in progress; a source so interrupted is given back
+untouched, its failure count unchanged.
 
 Change is decided by a hash of the normalised text, not by HTTP validators (many sites send
 wrong ones); an unchanged fetch only moves the source's last-checked time.
@@ -23,6 +28,8 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,10 +39,10 @@ from sqlalchemy.orm import Session
 
 from monitor import events
 from monitor.catalog import CalendarExtras
-from monitor.db import session_scope
+from monitor.db import in_transaction, session_scope
 from monitor.errors import FetchError
 from monitor.models import Case, Snapshot, Source, SourceLink
-from monitor.sources.extract import extract
+from monitor.sources.extract import ExtractedDecision, extract
 from monitor.sources.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Fetcher, FetchResult
 from monitor.sources.match import mentions
 from monitor.sources.parse import (
@@ -79,6 +86,14 @@ class PollPolicy:
     down_after: int = 3
     lease: timedelta = timedelta(minutes=10)
     jitter: float = 0.1
+    # Sources polled at once by one worker: one slow host delays nobody else.
+    concurrency: int = 4
+
+    @property
+    def budget(self) -> float:
+        """Seconds one source's poll may spend fetching (page and articles): its claim must
+        outlive it."""
+        return self.lease.total_seconds() / 2
 
 
 def claim_sources(
@@ -124,6 +139,7 @@ class _SourceView:
     settings: dict[str, Any]
     etag: str | None
     last_modified: str | None
+    content_sha256: str | None = None
 
 
 def _fetch(
@@ -181,22 +197,16 @@ def _documents(
     return page.text, [Document(result.final_url, page.text, today)], False, ""
 
 
-def _new_links(
-    session: Session, view: _SourceView, result: FetchResult, now: datetime
-) -> list[str]:
-    pattern = view.settings.get("link_pattern")
-    if view.kind != "html" or not pattern:
+def _fresh_links(session: Session, view: _SourceView, found: list[str]) -> list[str]:
+    """Linked articles this source has not seen before, in page order, at most a few."""
+    if not found:
         return []
-    found = links(result.text, result.final_url, pattern, view.settings.get("selector"))
     known = set(
         session.scalars(
             select(SourceLink.url).where(SourceLink.source_id == view.id, SourceLink.url.in_(found))
         )
     )
-    fresh = [url for url in found if url not in known][:MAX_ARTICLES_PER_POLL]
-    for url in fresh:
-        session.add(SourceLink(source_id=view.id, url=url, first_seen_at=now))
-    return fresh
+    return [url for url in found if url not in known][:MAX_ARTICLES_PER_POLL]
 
 
 def _next_poll(source: Source, now: datetime, rng: random.Random, policy: PollPolicy) -> datetime:
@@ -276,22 +286,58 @@ def _snapshot(
     return snapshot
 
 
-def _read_documents(
+@dataclass(frozen=True)
+class _CaseTerms:
+    id: int
+    terms: list[str]
+    numbers: list[str]
+
+
+@dataclass
+class _Reading:
+    """One text read outside any transaction: what it says and which cases it is about."""
+
+    url: str
+    published: date
+    decisions: list[ExtractedDecision]
+    case_ids: list[int]
+
+
+@dataclass
+class _Article:
+    url: str
+    result: FetchResult | None = None
+    text: str = ""
+    readings: list[_Reading] = field(default_factory=list)
+
+
+def _read(docs: list[Document], cases: list[_CaseTerms]) -> list[_Reading]:
+    """Pure: which watched cases each document mentions, and the decisions it reports."""
+    readings = []
+    for doc in docs:
+        about = [c.id for c in cases if mentions(doc.text, c.terms, c.numbers)]
+        if about:
+            readings.append(
+                _Reading(doc.url, doc.published, extract(doc.text, doc.published), about)
+            )
+    return readings
+
+
+def _record(
     session: Session,
     source: Source,
     snapshot: Snapshot,
-    docs: list[Document],
+    readings: list[_Reading],
     calendars: CalendarExtras,
     now: datetime,
 ) -> list[Found]:
-    cases = list(session.scalars(select(Case).where(Case.archived_at.is_(None))))
     found: list[Found] = []
-    for doc in docs:
-        about = [c for c in cases if mentions(doc.text, list(c.match_terms), list(c.case_numbers))]
-        if not about:
-            continue
-        for decision in extract(doc.text, doc.published):
-            for case in about:
+    for reading in readings:
+        for decision in reading.decisions:
+            for case_id in reading.case_ids:
+                case = session.get(Case, case_id)
+                if case is None or case.archived_at is not None:
+                    continue
                 found.append(
                     record_found(
                         session,
@@ -299,13 +345,208 @@ def _read_documents(
                         decision,
                         snapshot=snapshot,
                         source=source,
-                        url=doc.url,
-                        published=doc.published,
+                        url=reading.url,
+                        published=reading.published,
                         calendars=calendars,
                         now=now,
                     )
                 )
     return found
+
+
+@dataclass
+class _Fetched:
+    """Everything a poll learned from the network, before it touches the database again."""
+
+    result: FetchResult | None = None
+    error: FetchError | None = None
+    text: str = ""
+    readings: list[_Reading] = field(default_factory=list)
+    broken: str = ""
+    articles: list[_Article] = field(default_factory=list)
+
+
+def _gather(
+    engine: Engine,
+    view: _SourceView,
+    cases: list[_CaseTerms],
+    fetcher: Fetcher,
+    now: datetime,
+    deadline: float,
+) -> _Fetched:
+    """Step 2: the network and the parsing, outside any transaction."""
+    out = _Fetched()
+    try:
+        out.result = result = _fetch(fetcher, view, view.url, now, conditional=True)
+    except FetchError as exc:
+        out.error = exc
+        return out
+    if result.not_modified:
+        return out
+    text, docs, broken, why = _documents(view, result, now)
+    if broken:
+        out.broken = why
+        return out
+    out.text = text
+    if content_hash(text) != view.content_sha256:
+        out.readings = _read(docs, cases)
+    pattern = view.settings.get("link_pattern")
+    if view.kind != "html" or not pattern:
+        return out
+    found = links(result.text, result.final_url, pattern, view.settings.get("selector"))
+    fresh = in_transaction(engine, lambda session: _fresh_links(session, view, found), patience=5)
+    for url in fresh:
+        if time.monotonic() >= deadline or fetcher.aborted:
+            break  # left for the next poll: not recorded as seen
+        article = _Article(url)
+        out.articles.append(article)
+        try:
+            article.result = _fetch(fetcher, view, url, now, conditional=False)
+        except FetchError as exc:
+            log.warning("article %s of source %s: %s", url, view.key, exc)
+            continue
+        page = html_to_text(article.result.text, view.settings.get("article_selector"))
+        article.text = normalise(page.text)
+        if article.text:
+            article.readings = _read(
+                [Document(article.result.final_url, article.text, now.date())], cases
+            )
+    return out
+
+
+def _apply(
+    session: Session,
+    source: Source,
+    view: _SourceView,
+    got: _Fetched,
+    calendars: CalendarExtras,
+    now: datetime,
+    rng: random.Random,
+    policy: PollPolicy,
+) -> PollOutcome:
+    """Step 3: one short transaction."""
+    source.claimed_by = source.claimed_until = None
+    if got.error is not None:
+        return _failure(session, source, got.error, now, rng, policy)
+    result = got.result
+    assert result is not None
+    source.next_poll_at = _next_poll(source, now, rng, policy)
+    source.etag, source.last_modified = (
+        result.etag or source.etag,
+        result.last_modified or source.last_modified,
+    )
+    if result.not_modified:
+        _healthy(session, source, now)
+        return PollOutcome(source.key, "not_modified", "304 Not Modified")
+    if got.broken:
+        source.last_checked_at = now
+        source.last_error = got.broken
+        if source.health != "broken":
+            source.health = "broken"
+            events.record_event(
+                session,
+                now,
+                events.SOURCE_BROKEN,
+                f"source {source.key} ({source.url}) looks broken: {got.broken}. The site may have been redesigned;"
+                " check the source's selector or address.",
+                source=source,
+                case_id=_case_of(session, source),
+            )
+        return PollOutcome(source.key, "broken", got.broken)
+    _healthy(session, source, now)
+    detail = "truncated at the size limit; " if result.truncated else ""
+    if result.truncated:
+        source.last_error = f"the body was larger than {view.settings.get('max_bytes', DEFAULT_MAX_BYTES)} bytes and was cut off"
+    for article in got.articles:
+        session.add(
+            SourceLink(
+                source_id=source.id,
+                url=article.url,
+                first_seen_at=now,
+                fetched_at=now if article.result is not None else None,
+            )
+        )
+    articles = [a for a in got.articles if a.result is not None and a.text]
+    digest = content_hash(got.text)
+    if digest == source.content_sha256 and not got.articles:
+        return PollOutcome(source.key, "unchanged", detail + "same content")
+    snapshot = None
+    found: list[Found] = []
+    if digest != source.content_sha256:
+        source.content_sha256 = digest
+        snapshot = _snapshot(session, source, result, got.text, now)
+        found.extend(_record(session, source, snapshot, got.readings, calendars, now))
+    for article in articles:
+        assert article.result is not None
+        article_snapshot = _snapshot(session, source, article.result, article.text, now)
+        found.extend(_record(session, source, article_snapshot, article.readings, calendars, now))
+    return PollOutcome(
+        source.key,
+        "changed",
+        detail + f"{len(got.articles)} new article(s)" if got.articles else detail + "new content",
+        snapshot.id if snapshot else None,
+        found,
+    )
+
+
+@dataclass
+class _Polled:
+    source_id: int
+    view: _SourceView
+    got: _Fetched
+
+
+def _look(
+    engine: Engine, source_id: int, now: datetime, fetcher: Fetcher, policy: PollPolicy
+) -> _Polled:
+    """Steps 1 and 2 for one source: safe to run for several sources at once."""
+    deadline = time.monotonic() + policy.budget
+
+    def read(session: Session) -> tuple[_SourceView, list[_CaseTerms]]:
+        source = session.get(Source, source_id)
+        assert source is not None
+        view = _SourceView(
+            source.id,
+            source.key,
+            source.kind,
+            source.url,
+            dict(source.settings),
+            source.etag,
+            source.last_modified,
+            source.content_sha256,
+        )
+        cases = [
+            _CaseTerms(c.id, list(c.match_terms), list(c.case_numbers))
+            for c in session.scalars(select(Case).where(Case.archived_at.is_(None)))
+        ]
+        return view, cases
+
+    view, cases = in_transaction(engine, read, patience=5)
+    return _Polled(source_id, view, _gather(engine, view, cases, fetcher, now, deadline))
+
+
+def _settle(
+    engine: Engine,
+    polled: _Polled,
+    now: datetime,
+    fetcher: Fetcher,
+    calendars: CalendarExtras,
+    policy: PollPolicy,
+    rng: random.Random,
+) -> PollOutcome:
+    """Step 3 for one source. Run one source at a time, in claim order: two sources that
+    report the same decision are recorded one after the other (one new, one same)."""
+    if fetcher.aborted:
+        # A stop cut the fetch short: the source is given back as it was, not counted as failing.
+        in_transaction(engine, lambda session: _unclaim(session, polled.source_id), patience=1)
+        return PollOutcome(polled.view.key, "stopped", "the worker is stopping")
+
+    def apply(session: Session) -> PollOutcome:
+        source = session.get(Source, polled.source_id)
+        assert source is not None
+        return _apply(session, source, polled.view, polled.got, calendars, now, rng, policy)
+
+    return in_transaction(engine, apply, patience=policy.budget / 2)
 
 
 def poll_one(
@@ -319,106 +560,16 @@ def poll_one(
     rng: random.Random | None = None,
 ) -> PollOutcome:
     policy = policy or PollPolicy()
-    rng = rng or random.Random()
-    with session_scope(engine) as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        view = _SourceView(
-            source.id,
-            source.key,
-            source.kind,
-            source.url,
-            dict(source.settings),
-            source.etag,
-            source.last_modified,
-        )
-    try:
-        result = _fetch(fetcher, view, view.url, now, conditional=True)
-        error: FetchError | None = None
-    except FetchError as exc:
-        error = exc
-    with session_scope(engine) as session:
-        source = session.get(Source, source_id)
-        assert source is not None
-        source.claimed_by = source.claimed_until = None
-        if error is not None:
-            return _failure(session, source, error, now, rng, policy)
-        source.next_poll_at = _next_poll(source, now, rng, policy)
-        source.etag, source.last_modified = (
-            result.etag or source.etag,
-            result.last_modified or source.last_modified,
-        )
-        if result.not_modified:
-            _healthy(session, source, now)
-            return PollOutcome(source.key, "not_modified", "304 Not Modified")
-        text, docs, broken, why = _documents(view, result, now)
-        if broken:
-            source.last_checked_at = now
-            source.last_error = why
-            if source.health != "broken":
-                source.health = "broken"
-                events.record_event(
-                    session,
-                    now,
-                    events.SOURCE_BROKEN,
-                    f"source {source.key} ({source.url}) looks broken: {why}. The site may have been redesigned;"
-                    " check the source's selector or address.",
-                    source=source,
-                    case_id=_case_of(session, source),
-                )
-            return PollOutcome(source.key, "broken", why)
-        _healthy(session, source, now)
-        detail = "truncated at the size limit; " if result.truncated else ""
-        if result.truncated:
-            source.last_error = f"the body was larger than {view.settings.get('max_bytes', DEFAULT_MAX_BYTES)} bytes and was cut off"
-        articles = _new_links(session, view, result, now)
-        digest = content_hash(text)
-        if digest == source.content_sha256 and not articles:
-            return PollOutcome(source.key, "unchanged", detail + "same content")
-        snapshot = None
-        found: list[Found] = []
-        if digest != source.content_sha256:
-            source.content_sha256 = digest
-            snapshot = _snapshot(session, source, result, text, now)
-            found.extend(_read_documents(session, source, snapshot, docs, calendars, now))
-        for url in articles:
-            found.extend(_article(session, fetcher, view, source, url, calendars, now))
-        return PollOutcome(
-            source.key,
-            "changed",
-            detail + f"{len(articles)} new article(s)" if articles else detail + "new content",
-            snapshot.id if snapshot else None,
-            found,
-        )
+    polled = _look(engine, source_id, now, fetcher, policy)
+    return _settle(engine, polled, now, fetcher, calendars, policy, rng or random.Random())
 
 
-def _article(
-    session: Session,
-    fetcher: Fetcher,
-    view: _SourceView,
-    source: Source,
-    url: str,
-    calendars: CalendarExtras,
-    now: datetime,
-) -> list[Found]:
-    """An article linked from a news list: fetched once, kept as its own snapshot, read."""
-    try:
-        result = _fetch(fetcher, view, url, now, conditional=False)
-    except FetchError as exc:
-        log.warning("article %s of source %s: %s", url, source.key, exc)
-        return []
-    page = html_to_text(result.text, view.settings.get("article_selector"))
-    text = normalise(page.text)
-    if not text:
-        return []
-    snapshot = _snapshot(session, source, result, text, now)
-    link = session.scalars(
-        select(SourceLink).where(SourceLink.source_id == source.id, SourceLink.url == url)
-    ).first()
-    if link is not None:
-        link.fetched_at = now
-    return _read_documents(
-        session, source, snapshot, [Document(result.final_url, text, now.date())], calendars, now
+def _unclaim(session: Session, source_id: int) -> None:
+    session.execute(
+        update(Source)
+        .where(Source.id == source_id)
+        .values(claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -434,23 +585,44 @@ def poll_due(
     policy: PollPolicy | None = None,
     rng: random.Random | None = None,
 ) -> list[PollOutcome]:
-    """Poll the sources that are due (or the one named). A failing source never stops the others."""
+    """Poll the sources that are due (or the one named): fetched several at once, so a slow
+    one delays nobody else; recorded one at a time. A failing source never stops the others."""
     policy = policy or PollPolicy()
-    with session_scope(engine) as session:
-        ids = claim_sources(session, now, worker, limit, policy.lease, only)
-    outcomes = []
-    for source_id in ids:
+    rng = rng or random.Random()
+    if fetcher.aborted:
+        return []
+    ids = in_transaction(
+        engine,
+        lambda session: claim_sources(session, now, worker, limit, policy.lease, only),
+        patience=5,
+    )
+
+    def look(source_id: int) -> _Polled | PollOutcome:
         try:
-            outcomes.append(
-                poll_one(engine, source_id, now, fetcher, calendars, policy=policy, rng=rng)
-            )
-        except Exception as exc:  # the loop boundary: record, release, go on with the next source
-            log.exception("polling source %s failed", source_id)
-            with session_scope(engine) as session:
-                source = session.get(Source, source_id)
-                if source is not None:
-                    source.claimed_by = source.claimed_until = None
-                    source.last_error = f"internal error: {exc}"
-                    source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
-                    outcomes.append(PollOutcome(source.key, "failed", f"internal error: {exc}"))
+            return _look(engine, source_id, now, fetcher, policy)
+        except Exception as exc:  # the loop boundary: record, release, go on with the next
+            return _internal_failure(engine, source_id, now, exc)
+
+    with ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="poll") as pool:
+        looked = list(pool.map(look, ids))
+    outcomes = []
+    for source_id, step in zip(ids, looked, strict=True):
+        if isinstance(step, PollOutcome):
+            outcomes.append(step)
+            continue
+        try:
+            outcomes.append(_settle(engine, step, now, fetcher, calendars, policy, rng))
+        except Exception as exc:
+            outcomes.append(_internal_failure(engine, source_id, now, exc))
     return outcomes
+
+
+def _internal_failure(engine: Engine, source_id: int, now: datetime, exc: Exception) -> PollOutcome:
+    log.exception("polling source %s failed", source_id, exc_info=exc)
+    with session_scope(engine) as session:
+        source = session.get(Source, source_id)
+        assert source is not None
+        source.claimed_by = source.claimed_until = None
+        source.last_error = f"internal error: {exc}"
+        source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
+        return PollOutcome(source.key, "failed", f"internal error: {exc}")
