@@ -1,7 +1,9 @@
 """`monitor status`: is the monitor doing its job? Usable as a health check (exit code).
 
 Something is wrong when no worker is alive, when notifications have failed (and nobody has
-retried them), or when a source is down or broken.
+retried them), when every recent delivery attempt failed (the SMTP server is down or refuses
+us: retries are still queued, but nothing goes out), when a poll has run past its claim (a
+worker stuck in it, or dead), or when a source is down or broken.
 """
 
 from __future__ import annotations
@@ -11,17 +13,24 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
 from monitor.decisions import upcoming_deadlines
 from monitor.models import (
     NOTIFICATION_STATUSES,
+    DeliveryAttempt,
     Notification,
     Source,
     WorkerHeartbeat,
 )
 from monitor.settings import Settings
+
+# Delivery is failing when the latest attempts all failed: at least this many, the newest
+# recent enough that the outage is current (retries back off up to two hours).
+FAILING_ATTEMPTS = 3
+FAILING_RECENT = timedelta(hours=4)
 
 
 @dataclass
@@ -117,6 +126,15 @@ def health_report(engine: Engine, settings: Settings, now: datetime) -> HealthRe
                 report.problems.append(
                     f"source {source.key} is {source.health}: {source.last_error}"
                 )
+            if source.claimed_by and source.claimed_until and source.claimed_until < now:
+                report.problems.append(
+                    f"source {source.key}: a poll by {source.claimed_by} has run past its deadline"
+                    f" ({source.claimed_until:%Y-%m-%d %H:%M:%S} UTC); that worker is stuck or"
+                    " dead, and another takes the source back at its next poll"
+                )
+        failing = _delivery_failing(session, now)
+        if failing:
+            report.problems.append(failing)
         counts = dict(
             session.execute(
                 select(Notification.status, func.count()).group_by(Notification.status)
@@ -141,3 +159,24 @@ def health_report(engine: Engine, settings: Settings, now: datetime) -> HealthRe
             f"{report.outbox['failed']} notification(s) failed: see `monitor outbox --status failed`"
         )
     return report
+
+
+def _delivery_failing(session: Session, now: datetime) -> str | None:
+    """A problem when the latest delivery attempts all failed and the newest is recent."""
+    latest = list(
+        session.execute(
+            select(DeliveryAttempt.result, DeliveryAttempt.reply, DeliveryAttempt.started_at)
+            .where(DeliveryAttempt.finished_at.is_not(None))
+            .order_by(DeliveryAttempt.id.desc())
+            .limit(5)
+        )
+    )
+    if len(latest) < FAILING_ATTEMPTS or any(result == "sent" for result, _, _ in latest):
+        return None
+    if now - latest[0][2] > FAILING_RECENT:
+        return None
+    return (
+        f"the last {len(latest)} delivery attempts all failed (latest: {latest[0][1]}); emails"
+        " wait in the outbox and are retried: check the mail server with"
+        " `monitor send-test-email ADDRESS`"
+    )

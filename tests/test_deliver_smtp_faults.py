@@ -116,7 +116,7 @@ def test_backoff_grows_and_a_reminder_is_retried_until_its_deadline_not_its_age(
             worker="w",
             sender=SENDER,
             policy=policy,
-            clock=lambda: now,
+            clock=lambda now=now: now,  # type: ignore[misc]
         )
         status, _attempts, next_at, _ = row_state(sqlite_engine)
         if status != "pending":

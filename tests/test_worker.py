@@ -396,3 +396,57 @@ def test_an_edited_config_is_picked_up_without_a_restart(
             select(Deadline.due_on).where(Deadline.kind == "in_force")
         ).one() == date(2016, 8, 23)
     worker.stop(now + timedelta(minutes=20))
+
+
+def test_status_is_not_ok_while_every_delivery_attempt_fails_or_a_poll_overruns(
+    sqlite_engine: Engine, config_dir: Path, smtp_port_unused: SmtpServer
+) -> None:
+    """An SMTP server that is down: the retries are queued, nothing is lost, and yet nothing
+    goes out; the health check must say so. Likewise a poll stuck past its claim."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from monitor.db import session_scope
+    from monitor.models import Source
+    from monitor.notify.deliver import SmtpBackend
+    from monitor.settings import load_settings
+    from monitor.status import health_report
+    from monitor.worker import Worker
+
+    now = datetime(2016, 8, 13, 7, 0, tzinfo=UTC)
+    settings = load_settings(config_dir, {})
+    worker = Worker(
+        sqlite_engine,
+        settings,
+        clock=lambda: now,
+        backend=SmtpBackend(smtp_port_unused.url, timeout=1),
+    )
+    worker.start(datetime(2016, 8, 5, 8, 0, tzinfo=UTC))
+    worker.heartbeat(now)
+    assert health_report(sqlite_engine, settings, now).healthy
+    # Three due reminders by now (the advocate's 7-day one and two alerts at most): make
+    # more due by dispatching at three moments, each failing to connect.
+    for minutes in (0, 2, 5, 10):
+        worker.dispatch(now + timedelta(minutes=minutes))
+    worker.heartbeat(now + timedelta(minutes=10))
+    report = health_report(sqlite_engine, settings, now + timedelta(minutes=10))
+    [problem] = report.problems
+    assert problem.startswith("the last 3 delivery attempts all failed") or problem.startswith(
+        "the last 4 delivery attempts all failed"
+    )
+    assert "cannot connect to 127.0.0.1" in problem and "send-test-email" in problem
+    # The server comes back: one good attempt and the problem is gone.
+    smtp_port_unused.start()
+    worker.dispatch(now + timedelta(hours=3))
+    worker.heartbeat(now + timedelta(hours=3))
+    assert health_report(sqlite_engine, settings, now + timedelta(hours=3)).healthy
+    # A poll that holds its source past the end of its claim.
+    with session_scope(sqlite_engine) as session:
+        session.execute(
+            update(Source).values(
+                claimed_by="host:1:1", claimed_until=now + timedelta(hours=2, minutes=55)
+            )
+        )
+    [problem] = health_report(sqlite_engine, settings, now + timedelta(hours=3)).problems
+    assert problem.startswith("source odf-news: a poll by host:1:1 has run past its deadline")

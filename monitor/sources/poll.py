@@ -106,13 +106,16 @@ def claim_sources(
 ) -> list[int]:
     due = or_(Source.next_poll_at.is_(None), Source.next_poll_at <= now)
     free = or_(Source.claimed_until.is_(None), Source.claimed_until < now)
+    # A claim that expired belonged to a worker that died or got stuck mid-poll: that source
+    # is polled again now, not at its next interval.
+    abandoned = Source.claimed_until < now
     query = (
         select(Source.id)
         .where(Source.archived_at.is_(None), free)
         .order_by(Source.next_poll_at)
         .limit(limit)
     )
-    query = query.where(Source.key == only) if only else query.where(due)
+    query = query.where(Source.key == only) if only else query.where(or_(due, abandoned))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
@@ -143,15 +146,24 @@ class _SourceView:
 
 
 def _fetch(
-    fetcher: Fetcher, view: _SourceView, url: str, now: datetime, conditional: bool
+    fetcher: Fetcher,
+    view: _SourceView,
+    url: str,
+    now: datetime,
+    conditional: bool,
+    deadline: float | None = None,
 ) -> FetchResult:
     settings = view.settings
+    timeout = float(settings.get("timeout", DEFAULT_TIMEOUT))
+    if deadline is not None:
+        # Never past the poll's budget: the source's claim must outlive the poll.
+        timeout = max(min(timeout, deadline - time.monotonic()), 0.001)
     return fetcher.fetch(
         url,
         now,
         etag=view.etag if conditional else None,
         last_modified=view.last_modified if conditional else None,
-        timeout=float(settings.get("timeout", DEFAULT_TIMEOUT)),
+        timeout=timeout,
         max_bytes=int(settings.get("max_bytes", DEFAULT_MAX_BYTES)),
         allow_private=bool(settings.get("allow_private_addresses", False)),
     )
@@ -377,7 +389,7 @@ def _gather(
     """Step 2: the network and the parsing, outside any transaction."""
     out = _Fetched()
     try:
-        out.result = result = _fetch(fetcher, view, view.url, now, conditional=True)
+        out.result = result = _fetch(fetcher, view, view.url, now, True, deadline)
     except FetchError as exc:
         out.error = exc
         return out
@@ -401,7 +413,7 @@ def _gather(
         article = _Article(url)
         out.articles.append(article)
         try:
-            article.result = _fetch(fetcher, view, url, now, conditional=False)
+            article.result = _fetch(fetcher, view, url, now, False, deadline)
         except FetchError as exc:
             log.warning("article %s of source %s: %s", url, view.key, exc)
             continue

@@ -1,0 +1,119 @@
+"""Fenced claims: two dispatchers, a lease shorter than a batch, a slow SMTP server, and
+still each email once; claims of exactly the size asked; timestamps from the live clock."""
+
+from __future__ import annotations
+
+import collections
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from monitor.db import session_scope
+from monitor.models import DeliveryAttempt, Notification
+from monitor.notify.deliver import SmtpBackend
+from monitor.notify.dispatch import DispatchPolicy, claim_due, dispatch_due
+from tests.conftest import SmtpServer
+from tests.worker_helpers import decided_days_ago, due_notifications, without_sources
+
+SENDER = "Court Deadline Monitor <monitor@example.org>"
+
+
+def test_two_dispatchers_with_a_lease_shorter_than_a_batch_send_each_email_once(
+    engine: Engine, config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    """The bug this guards against: a lease taken from the batch's start expired while the
+    batch was still sending, another dispatcher claimed the rest and both sent them."""
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    ids = due_notifications(engine, config_dir, 24)
+    smtp_server.recorder.delay = 0.1  # 20 emails take 2 s; a claim lasts 1 s
+    reports = []
+
+    def dispatcher(name: str, batch: int) -> None:
+        # "one" claims 20 at a time, more than it can send within its lease; "two" claims
+        # 2 at a time, and so keeps finding rows whose claims have expired.
+        policy = DispatchPolicy(batch_size=batch, lease=timedelta(seconds=1))
+        for _ in range(200):
+            report = dispatch_due(
+                engine,
+                SmtpBackend(smtp_server.url, timeout=0.4),
+                datetime.now(UTC),
+                worker=name,
+                sender=SENDER,
+                policy=policy,
+            )
+            reports.append(report)
+            with session_scope(engine) as session:
+                left = session.scalar(
+                    select(func.count()).where(Notification.status.in_(["pending", "sending"]))
+                )
+            if not left:
+                return
+
+    threads = [threading.Thread(target=dispatcher, args=args) for args in (("one", 20), ("two", 2))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    received = collections.Counter(str(m["Message-ID"]) for m in smtp_server.recorder.messages())  # type: ignore[index]
+    assert set(received) >= set(ids)
+    assert max(received.values()) == 1
+    assert sum(r.lost for r in reports) > 0  # claims did expire mid-batch and were taken over
+    with session_scope(engine) as session:
+        statuses = set(session.scalars(select(Notification.status)))
+        assert "sending" not in statuses
+
+
+def test_a_claim_takes_exactly_as_many_rows_as_asked(engine: Engine, config_dir: Path) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    due_notifications(engine, config_dir, 300)
+    now = datetime.now(UTC)
+    taken: list[int] = []
+    for token in ("a#1", "b#1", "c#1"):
+        with session_scope(engine) as session:
+            ids = claim_due(session, now, token, 100, timedelta(minutes=5))
+        assert len(ids) == 100
+        taken.extend(ids)
+    assert len(set(taken)) == 300
+    with session_scope(engine) as session:
+        assert claim_due(session, now, "d#1", 100, timedelta(minutes=5)) == []
+        by_token = dict(
+            session.execute(
+                select(Notification.claimed_by, func.count()).group_by(Notification.claimed_by)
+            ).all()
+        )
+    assert by_token == {"a#1": 100, "b#1": 100, "c#1": 100, None: 300}
+
+
+def test_attempts_and_sent_at_are_stamped_when_they_happen(
+    sqlite_engine: Engine, config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    due_notifications(sqlite_engine, config_dir, 3)
+    start = datetime.now(UTC)
+    ticks = iter(range(1, 10_000))
+
+    def clock() -> datetime:  # every reading a second later than the one before
+        return start + timedelta(seconds=next(ticks))
+
+    report = dispatch_due(
+        sqlite_engine,
+        SmtpBackend(smtp_server.url),
+        start,
+        worker="w",
+        sender=SENDER,
+        clock=clock,
+    )
+    assert report.sent == 3
+    with session_scope(sqlite_engine) as session:
+        attempts = list(session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)))
+        rows = {r.id: r for r in session.scalars(select(Notification))}
+    starts = [a.started_at for a in attempts]
+    assert len(set(starts)) == 3 and starts == sorted(starts) and starts[0] > start
+    for attempt in attempts:
+        assert attempt.finished_at is not None and attempt.finished_at > attempt.started_at
+        assert rows[attempt.notification_id].sent_at == attempt.finished_at
