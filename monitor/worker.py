@@ -67,7 +67,7 @@ from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due, rele
 from monitor.notify.plan import changed_decisions, plan_reminders
 from monitor.settings import Settings
 from monitor.sources.fetch import Fetcher, HostGate, ping
-from monitor.sources.poll import PollPolicy, poll_due
+from monitor.sources.poll import Poller, PollPolicy, poll_due
 from monitor.sync import sync_catalog
 
 log = logging.getLogger("monitor.worker")
@@ -143,6 +143,7 @@ class Worker:
     scheduler: BaseScheduler | None = None
     backend: Backend | None = None  # default: the one the settings name
     config_seen: tuple[tuple[str, int, int], ...] = ()
+    poller: Poller | None = None
     # Set to make the dispatcher look for due work now (new rows planned, a stop).
     wake: threading.Event = field(default_factory=threading.Event)
     # Rows the dispatcher is sending at this moment: a stop never gives these back.
@@ -228,6 +229,20 @@ class Worker:
     # ---------------------------------------------------------------- jobs
 
     def poll_sources(self, now: datetime) -> dict[str, Any]:
+        """A running worker starts due sources in the background (``Poller``) and returns;
+        ``--once`` polls what is due and waits for it."""
+        policy = PollPolicy(down_after=self.settings.source_down_after, lease=self.lease)
+        if self.scheduler is not None:
+            if self.poller is None:
+                self.poller = Poller(
+                    self.engine,
+                    self.fetcher,
+                    worker=self.name,
+                    policy=policy,
+                    on_done=lambda outcome: self.wake.set() if outcome.found else None,
+                )
+            started = self.poller.start_due(now, self.calendars)
+            return {"started": started, "in_flight": self.poller.busy}
         polled = found = 0
         for _ in range(MAX_POLL_ROUNDS):
             if self.stopping.is_set():
@@ -238,7 +253,7 @@ class Worker:
                 self.fetcher,
                 self.calendars,
                 worker=self.name,
-                policy=PollPolicy(down_after=self.settings.source_down_after, lease=self.lease),
+                policy=policy,
             )
             if not outcomes:
                 break

@@ -145,6 +145,7 @@ class SmtpRecorder:
         self.script: list[str] = []
         self.refuse_rcpt: dict[str, str] = {}
         self.delay = 0.0  # seconds each DATA takes: a slow server, for crash and stop tests
+        self.data_started = 0  # DATA commands begun, received or not
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.refuse_rcpt:
@@ -153,6 +154,7 @@ class SmtpRecorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.data_started += 1
         if self.delay:
             import asyncio
 

@@ -150,7 +150,12 @@ def test_a_second_source_with_another_date_raises_one_conflict(
         + ONE_SOURCE.replace('id = "odf"', 'id = "third"').replace("/news", "/third")
     )
     setup(sqlite_engine, config_dir, site, two)
-    outcomes = {o.source: o for o in poll(sqlite_engine, config_dir)}
+    # One at a time: sources polled together are recorded in the order their fetches end.
+    outcomes = {
+        o.source: o
+        for key in ("odf", "other", "third")
+        for o in poll(sqlite_engine, config_dir, only=key)
+    }
     assert [f.outcome for f in outcomes["odf"].found] == ["new"]
     assert [f.outcome for f in outcomes["other"].found] == ["conflict"]
     assert [f.outcome for f in outcomes["third"].found] == ["same"]

@@ -49,6 +49,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, func, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from monitor import events
@@ -261,6 +262,8 @@ def _prepare(
     for group in group_rows(live):
         try:
             email = compose(session, group, sender, now)
+        except DBAPIError:
+            raise  # the database, not the row: the whole transaction is tried again
         except Exception as exc:  # a broken row must not block the others: fail it, go on
             log.exception("cannot compose notification %s", group[0].id)
             for row in group:

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -585,6 +587,26 @@ def _unclaim(session: Session, source_id: int) -> None:
     )
 
 
+def _poll_claimed(
+    engine: Engine,
+    source_id: int,
+    now: datetime,
+    fetcher: Fetcher,
+    calendars: CalendarExtras,
+    policy: PollPolicy,
+    rng: random.Random,
+    settling: threading.Lock,
+) -> PollOutcome:
+    """Look (in parallel with others), then settle (one source at a time, ``settling``: two
+    sources reporting the same decision are recorded one after the other, as new then same)."""
+    try:
+        polled = _look(engine, source_id, now, fetcher, policy)
+        with settling:
+            return _settle(engine, polled, now, fetcher, calendars, policy, rng)
+    except Exception as exc:  # the loop boundary: record, release, go on with the next
+        return _internal_failure(engine, source_id, now, exc)
+
+
 def poll_due(
     engine: Engine,
     now: datetime,
@@ -597,8 +619,9 @@ def poll_due(
     policy: PollPolicy | None = None,
     rng: random.Random | None = None,
 ) -> list[PollOutcome]:
-    """Poll the sources that are due (or the one named): fetched several at once, so a slow
-    one delays nobody else; recorded one at a time. A failing source never stops the others."""
+    """Poll the sources that are due (or the one named), several at once, and wait for them
+    all (``monitor poll``, ``worker --once``; the running worker uses ``Poller``). A failing
+    source never stops the others; a slow one delays nobody else's outcome."""
     policy = policy or PollPolicy()
     rng = rng or random.Random()
     if fetcher.aborted:
@@ -608,25 +631,95 @@ def poll_due(
         lambda session: claim_sources(session, now, worker, limit, policy.lease, only),
         patience=5,
     )
-
-    def look(source_id: int) -> _Polled | PollOutcome:
-        try:
-            return _look(engine, source_id, now, fetcher, policy)
-        except Exception as exc:  # the loop boundary: record, release, go on with the next
-            return _internal_failure(engine, source_id, now, exc)
-
+    settling = threading.Lock()
     with ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="poll") as pool:
-        looked = list(pool.map(look, ids))
-    outcomes = []
-    for source_id, step in zip(ids, looked, strict=True):
-        if isinstance(step, PollOutcome):
-            outcomes.append(step)
-            continue
+        return list(
+            pool.map(
+                lambda source_id: _poll_claimed(
+                    engine, source_id, now, fetcher, calendars, policy, rng, settling
+                ),
+                ids,
+            )
+        )
+
+
+class Poller:
+    """The running worker's polling: at most ``policy.concurrency`` sources in flight, each in
+    a thread of its own; a poll run claims only as many due sources as there are free slots,
+    so no claim waits in a queue while its lease runs, and returns at once. One slow source
+    holds one slot for at most its budget, and delays no other source."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        fetcher: Fetcher,
+        *,
+        worker: str,
+        policy: PollPolicy,
+        on_done: Callable[[PollOutcome], None] = lambda outcome: None,
+    ) -> None:
+        self.engine = engine
+        self.fetcher = fetcher
+        self.worker = worker
+        self.policy = policy
+        self.on_done = on_done
+        self.pool = ThreadPoolExecutor(policy.concurrency, thread_name_prefix="poll")
+        self.rng = random.Random()
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._settling = threading.Lock()
+
+    def start_due(self, now: datetime, calendars: CalendarExtras) -> int:
+        """Claim due sources for the free slots and start polling them; returns how many."""
+        with self._lock:
+            free = self.policy.concurrency - self._busy
+        if free <= 0 or self.fetcher.aborted:
+            return 0
+        ids = in_transaction(
+            self.engine,
+            lambda session: claim_sources(session, now, self.worker, free, self.policy.lease),
+            patience=5,
+        )
+        for source_id in ids:
+            with self._lock:
+                self._busy += 1
+            self.pool.submit(self._run, source_id, now, calendars)
+        return len(ids)
+
+    def _run(self, source_id: int, now: datetime, calendars: CalendarExtras) -> None:
         try:
-            outcomes.append(_settle(engine, step, now, fetcher, calendars, policy, rng))
-        except Exception as exc:
-            outcomes.append(_internal_failure(engine, source_id, now, exc))
-    return outcomes
+            outcome = _poll_claimed(
+                self.engine,
+                source_id,
+                now,
+                self.fetcher,
+                calendars,
+                self.policy,
+                self.rng,
+                self._settling,
+            )
+            log.info(
+                "polled %s: %s %s",
+                outcome.source,
+                outcome.status,
+                outcome.detail,
+                extra={
+                    "fields": {
+                        "source": outcome.source,
+                        "status": outcome.status,
+                        "found": len(outcome.found),
+                    }
+                },
+            )
+            self.on_done(outcome)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return self._busy
 
 
 def _internal_failure(engine: Engine, source_id: int, now: datetime, exc: Exception) -> PollOutcome:
