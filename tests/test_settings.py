@@ -83,3 +83,21 @@ def test_unknown_keys_and_bad_values_are_reported(config_dir: Path) -> None:
     )
     assert "monitor.toml:15: worker.poll_interval_seconds: must be a number" in lines
     assert any("'pigeon' is not 'files' or 'smtp'" in line for line in lines)
+
+
+def test_a_claim_lease_that_could_end_during_one_send_is_refused(config_dir: Path) -> None:
+    smtp = {"MONITOR_SMTP_URL": "smtp://127.0.0.1:2525"}
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            config_dir, {**smtp, "MONITOR_CLAIM_LEASE": "60", "MONITOR_SMTP_TIMEOUT": "30"}
+        )
+    [problem] = caught.value.problems
+    assert str(problem) == (
+        "environment MONITOR_CLAIM_LEASE: worker.claim_lease_seconds: 60 s must be more than"
+        " twice mail.smtp_timeout_seconds (30 s), so that a claim outlives one send: raise the"
+        " lease or lower the timeout"
+    )
+    accepted = load_settings(
+        config_dir, {**smtp, "MONITOR_CLAIM_LEASE": "61", "MONITOR_SMTP_TIMEOUT": "30"}
+    )
+    assert (accepted.claim_lease_seconds, accepted.smtp_timeout_seconds) == (61, 30)

@@ -450,3 +450,49 @@ def test_status_is_not_ok_while_every_delivery_attempt_fails_or_a_poll_overruns(
         )
     [problem] = health_report(sqlite_engine, settings, now + timedelta(hours=3)).problems
     assert problem.startswith("source odf-news: a poll by host:1:1 has run past its deadline")
+
+
+def test_the_dispatcher_sends_a_reminder_when_it_falls_due_not_at_the_next_interval(
+    sqlite_engine: Engine, config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    """One dispatcher thread, an interval of an hour, an email due two seconds from now: it
+    goes when due. Nothing else sends (the scheduler has no dispatch job)."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from monitor.models import Notification
+    from monitor.notify.deliver import SmtpBackend
+    from monitor.settings import load_settings
+    from monitor.worker import Worker
+
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    [message_id] = due_notifications(sqlite_engine, config_dir, 1)
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from monitor.db import session_scope
+
+    due = datetime.now(UTC) + timedelta(seconds=2)
+    with session_scope(sqlite_engine) as session:
+        session.execute(
+            update(Notification)
+            .where(Notification.message_id == message_id)
+            .values(next_attempt_at=due, due_at=due)
+        )
+    settings = load_settings(config_dir, {"MONITOR_DISPATCH_INTERVAL": "3600"})
+    worker = Worker(sqlite_engine, settings, backend=SmtpBackend(smtp_server.url))
+    scheduler = worker.schedule(BackgroundScheduler)
+    assert "dispatch" not in {job.id for job in scheduler.get_jobs()}
+    dispatcher = threading.Thread(target=worker.dispatch_loop)
+    dispatcher.start()
+    try:
+        wait_until(lambda: len(smtp_server.recorder.received) >= 1, what="the reminder")
+        assert datetime.now(UTC) >= due
+    finally:
+        worker.request_stop()
+        dispatcher.join(timeout=10)
+    assert not dispatcher.is_alive()
+    [message] = smtp_server.recorder.messages()
+    assert message["Message-ID"] == message_id  # type: ignore[index]
