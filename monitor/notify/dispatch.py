@@ -413,45 +413,31 @@ def _mark_failed(
     return "retried"
 
 
-def release(session: Session, ids: list[int], token: str, at: datetime) -> int:
-    """Give claimed rows back (graceful stop): pending again, due at once."""
-    if not ids:
-        return 0
+def _give_back(session: Session, at: datetime, *where: Any) -> int:
+    """Rows matching ``where`` become pending again, due at once, claimed by nobody."""
     result = session.execute(
         update(Notification)
-        .where(*_held(ids, token))
+        .where(*where)
         .values(
-            status="pending",
-            claimed_by=None,
-            claimed_until=None,
-            next_attempt_at=at,
-            updated_at=at,
+            status="pending", claimed_by=None, claimed_until=None, next_attempt_at=at, updated_at=at
         )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def release(session: Session, ids: list[int], token: str, at: datetime) -> int:
+    """Give the rows of one claim back (a batch stopped before sending them)."""
+    return _give_back(session, at, *_held(ids, token)) if ids else 0
+
+
 def release_worker(session: Session, worker: str, at: datetime, keep: set[int]) -> int:
     """Give back every row any claim of ``worker`` holds, except ``keep`` (the email still
     being sent: its own batch marks it, or its claim expires)."""
-    query = (
-        update(Notification)
-        .where(
-            Notification.status == "sending",
-            Notification.claimed_by.like(f"{worker}#%"),
-            Notification.id.not_in(keep) if keep else text("1 = 1"),
-        )
-        .values(
-            status="pending",
-            claimed_by=None,
-            claimed_until=None,
-            next_attempt_at=at,
-            updated_at=at,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+    where = [Notification.status == "sending", Notification.claimed_by.like(f"{worker}#%")]
+    if keep:
+        where.append(Notification.id.not_in(keep))
+    return _give_back(session, at, *where)
 
 
 def dispatch_due(

@@ -54,13 +54,18 @@ def rng() -> random.Random:
     return random.Random(SEED)
 
 
-def sqlite_setup(config_dir: Path, count: int = EMAILS) -> tuple[str, Engine, list[str]]:
+def database_setup(config_dir: Path, url: str, count: int = EMAILS) -> tuple[Engine, list[str]]:
+    """The schema, and a config whose ``count`` reminders are due now; their Message-IDs."""
     without_sources(config_dir)
     decided_days_ago(config_dir, 2)
-    url = f"sqlite:///{config_dir.parent / 'var' / 'monitor.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    return url, engine, due_notifications(engine, config_dir, count)
+    return engine, due_notifications(engine, config_dir, count)
+
+
+def sqlite_setup(config_dir: Path, count: int = EMAILS) -> tuple[str, Engine, list[str]]:
+    url = f"sqlite:///{config_dir.parent / 'var' / 'monitor.db'}"
+    return url, *database_setup(config_dir, url, count)
 
 
 @pytest.fixture
@@ -113,11 +118,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_resends_at_most_once_per_kil
 def test_three_workers_on_postgresql_one_killed_mid_batch(
     config_dir: Path, smtp_server: SmtpServer, postgres_url: str
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    ids = due_notifications(engine, config_dir, EMAILS)
+    engine, ids = database_setup(config_dir, postgres_url)
     smtp_server.recorder.delay = 0.01
     workers = [start_worker(config_dir, postgres_url, smtp_server.url, **FAST) for _ in range(3)]
     wait_until(lambda: len(smtp_server.recorder.received) >= 100, timeout=120, what="100 emails")
@@ -139,11 +140,7 @@ def test_a_lease_shorter_than_a_batch_with_a_slow_server_sends_each_email_once(
 ) -> None:
     """No kill at all: claims expire while their batch is still sending (the server turns
     slow near the end), other workers take them over, and fencing keeps every email single."""
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    ids = due_notifications(engine, config_dir, EMAILS)
+    engine, ids = database_setup(config_dir, postgres_url)
     smtp_server.recorder.delay = 0.01
     workers = [start_worker(config_dir, postgres_url, smtp_server.url, **FAST) for _ in range(3)]
     wait_until(
@@ -224,11 +221,7 @@ def test_sigterm_during_a_slow_drip_fetch_exits_and_leaves_the_source_unharmed(
 def test_database_connections_killed_mid_run_the_workers_carry_on(
     config_dir: Path, smtp_server: SmtpServer, postgres_url: str
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    ids = due_notifications(engine, config_dir, EMAILS)
+    engine, ids = database_setup(config_dir, postgres_url)
     smtp_server.recorder.delay = 0.02
     workers = [start_worker(config_dir, postgres_url, smtp_server.url, **FAST) for _ in range(2)]
     admin = create_engine(POSTGRES_URL or "", isolation_level="AUTOCOMMIT")
