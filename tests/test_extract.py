@@ -9,8 +9,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from monitor.sources.extract import extract, sentences
+from monitor.sources.extract import MAX_SENTENCE, bounded_pieces, extract, read, sentences
+from monitor.sources.parse import MAX_DEPTH, flatten_deep, html_to_text
 from tests.conftest import FIXTURES
 from tests.extraction_corpus import CORPUS
 
@@ -93,3 +95,78 @@ def test_the_precision_and_recall_report_runs_and_the_corpus_scores_fully() -> N
         assert tp == predicted == truth
     text = report("corpus", CORPUS)
     assert "decision_date" in text and "precision" in text
+
+
+# ------------------------------------------------------------------ bounded, linear work
+
+
+def test_pieces_of_a_long_line_are_never_longer_than_the_bound_and_keep_every_word() -> None:
+    line = " ".join(f"word{i}" for i in range(50_000)) + " " + "x" * 5_000 + " end"
+    pieces = bounded_pieces(line, 1_000)
+    assert max(len(p) for p in pieces) <= 1_000
+    assert "".join("".join(pieces).split()) == "".join(line.split())
+
+
+def test_no_sentence_is_longer_than_the_bound_whatever_the_line() -> None:
+    hearings = "4 August 2016, 10:00, case 1-234/2016, room 5, judge Abenov; " * 5_000
+    assert len(hearings) > 100 * MAX_SENTENCE
+    assert max(len(s) for s in sentences(hearings + "\n\n" + "Art. 5 St. 4 " * 5_000)) <= (
+        MAX_SENTENCE
+    )
+
+
+def test_a_long_line_reads_the_same_as_its_bounded_pieces_in_paragraphs() -> None:
+    decision = (
+        "on 4 August 2016 the Kapshagai City Court of Almaty Province ordered the conditional release"
+        " of Vladimir Kozlov and the court decision will come into force in 15 days "
+    )
+    line = ("the hearing gathered journalists and diplomats " * 60 + decision) * 40
+    assert len(sentences(line)) > 1
+    found = extract(line)
+    assert found and found[0].in_force_period == "15d"
+    assert found == extract("\n\n".join(bounded_pieces(" ".join(line.split()))))
+
+
+def test_a_text_past_the_budget_is_cut_and_says_so() -> None:
+    text = FIXTURES.joinpath("odf-kozlov-release-2016-08-04.txt").read_text(encoding="utf-8")
+    whole = read(text + "\n\nfiller " * 1_000, budget=len(text) + 10)
+    assert whole.truncated
+    assert whole.decisions == extract(text)
+    assert not read(text).truncated
+
+
+def _depth(node: Any) -> int:
+    """The deepest element under ``node``, walked without recursion."""
+    deepest = 0
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = current.child
+        while child is not None:
+            stack.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+def test_a_page_nesting_100000_elements_is_parsed_flattened_and_keeps_its_text() -> None:
+    html = "<html><body>" + "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "<p>after</p>"
+    flattened = flatten_deep(html)
+    assert _depth(LexborHTMLParser(flattened).root) <= MAX_DEPTH + 5
+    assert html_to_text(html).text == "deep text\n\nafter"
+
+
+def test_a_page_of_ordinary_depth_is_parsed_as_it_is() -> None:
+    html = (
+        "<html><head><title>T</title><script>if (a<b) { x = '<div>' }</script></head><body>"
+        "<div><p>One<p>Two<ul><li>three<li>four</ul></div><!-- <div><div> --></body></html>"
+    )
+    assert flatten_deep(html) is html
+    assert flatten_deep("<div>" * 10 + "x", max_depth=3) == "<div>" * 3 + "<br>" * 7 + "x"
+
+
+def test_a_page_whose_text_is_past_the_budget_is_cut_and_says_so() -> None:
+    html = "<html><body>" + "<p>The court ruled.</p>" * 1_000 + "</body></html>"
+    page = html_to_text(html, budget=1_000)
+    assert page.truncated and len(page.text) == 1_000
+    assert not html_to_text(html).truncated

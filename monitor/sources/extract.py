@@ -212,23 +212,45 @@ _ABBREVIATIONS = {
     "dec",
 }
 _BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\n(?=[^\S\n]*[-•*]\s)")
+
+# Bounds that keep the work linear in the size of the text, whatever the page: a sentence is
+# at most MAX_SENTENCE characters (a longer run of words without a full stop, such as a page
+# flattened into one line, is cut into pieces of that size at spaces), and a text is read up to
+# MAX_TEXT characters (past that it is cut, and the result says so). Every pattern then runs
+# over one bounded sentence at a time, so no pattern can backtrack over a whole line.
+MAX_SENTENCE = 2_000
+MAX_TEXT = 2_000_000
+
+
+def bounded_pieces(text: str, limit: int = MAX_SENTENCE) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, at spaces where there are any."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit + 1)
+        end = cut if cut > start else start + limit
+        pieces.append(text[start:end].strip())
+        start = end
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
 
 
 def sentences(text: str) -> list[str]:
     out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-•*]\s)", text):
+    for paragraph in _PARAGRAPH.split(text):
         paragraph = " ".join(paragraph.split())
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
-            before = paragraph[start : match.start()].split()
+            # The word before the full stop: looked up in a short window, never the whole run.
+            before = paragraph[max(start, match.start() - 40) : match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
                 continue
-            out.append(paragraph[start : match.end()].strip())
+            out.extend(bounded_pieces(paragraph[start : match.end()]))
             start = match.end()
-        if paragraph[start:].strip():
-            out.append(paragraph[start:].strip())
-    return [s for s in out if s]
+        out.extend(bounded_pieces(paragraph[start:]))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -483,10 +505,23 @@ def find_kind(sentence: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Extraction:
+    decisions: list[ExtractedDecision]
+    truncated: bool  # the text was longer than the budget: only its beginning was read
+
+
+def read(text: str, as_of: date | None = None, budget: int = MAX_TEXT) -> Extraction:
+    """The decisions a text reports, read up to ``budget`` characters, and whether it was cut."""
+    truncated = len(text) > budget
+    return Extraction(extract(text[:budget], as_of), truncated)
+
+
 def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
-    """Every decision the text reports, in the order it reports them."""
+    """Every decision the text reports, in the order it reports them (read up to MAX_TEXT
+    characters; ``read`` also says whether the text was cut)."""
     drafts: list[_Draft] = []
-    for index, sentence in enumerate(sentences(text)):
+    for index, sentence in enumerate(sentences(text[:MAX_TEXT])):
         dates = find_dates(sentence, as_of)
         in_force_date, in_force_found = _in_force_date(sentence, dates)
         period = find_period(sentence)
