@@ -15,6 +15,7 @@ from monitor.sources.extract import MAX_SENTENCE, bounded_pieces, extract, read,
 from monitor.sources.parse import MAX_DEPTH, flatten_deep, html_to_text
 from tests.conftest import FIXTURES
 from tests.extraction_corpus import CORPUS
+from tests.extraction_real import PARTS, load, same_court
 
 FIELDS = ("decision_date", "court", "kind", "in_force_period", "in_force_date")
 
@@ -170,3 +171,34 @@ def test_a_page_whose_text_is_past_the_budget_is_cut_and_says_so() -> None:
     page = html_to_text(html, budget=1_000)
     assert page.truncated and len(page.text) == 1_000
     assert not html_to_text(html).truncated
+
+
+# ------------------------------------------------------------------ the real-text corpus
+
+
+def test_a_court_is_the_same_whatever_its_case_article_and_spacing() -> None:
+    gold = {"court": "Тверского районного суда Москвы", "court_canonical": "Tverskoy Court"}
+    assert same_court("Тверской районный  суд Москвы", gold)
+    assert same_court("the tverskoy court", gold)
+    assert same_court("TVERSKOY COURT.", gold)
+
+
+def test_a_court_that_is_only_part_of_the_name_or_another_court_is_not_the_same() -> None:
+    gold = {"court": "The Khimki city court", "court_canonical": "Khimki City Court"}
+    assert not same_court("City Court", gold)
+    assert not same_court("Moscow City Court", gold)
+    assert not same_court(None, gold)
+    assert not same_court("Мещанский районный суд", {"court": "Тверской районный суд"})
+
+
+def test_the_real_corpus_loads_and_the_report_counts_both_parts() -> None:
+    from tests.extraction_report import real_report, real_scores
+
+    for part in PARTS:
+        texts = load(part)
+        assert texts and all(t.language in ("en", "ru") for t in texts)
+        table, reported, negatives, _ = real_scores(texts)
+        assert table["decision"][2] == sum(len(t.decisions) for t in texts)
+        assert 0 <= reported <= negatives
+    text = real_report("heldout", load("heldout"), by_text=True)
+    assert "negatives with a reported decision" in text and "  missed decision" not in text
