@@ -2,7 +2,7 @@
 
 Prints the figures for the texts written with the rules and their held-out companions
 (tests/extraction_corpus.py, tests/extraction_heldout.py), then for the real-text corpus,
-``dev`` and ``heldout`` separately (tests/corpus/real/). ``--texts`` also lists, text by
+``dev`` and ``heldout`` separately (tests/corpus/real/). ``--dev-only`` prints the dev part alone. ``--texts`` also lists, text by
 text, what the extractor got wrong on ``dev``; never on ``heldout``, whose texts are not read
 one by one so that no rule is ever tuned on them.
 """
@@ -18,7 +18,7 @@ from tests.extraction_corpus import CORPUS
 from tests.extraction_heldout import HELDOUT
 from tests.extraction_real import RealText, load, same_court
 
-FIELDS = ("decision_date", "court", "kind", "in_force_period", "in_force_date")
+FIELDS = ("decision_date", "court", "kind", "appeal_period", "in_force_period", "in_force_date")
 REAL_FIELDS = (
     "decision_date",
     "court",
@@ -142,6 +142,9 @@ if __name__ == "__main__":
     print(report("corpus written with the rules", CORPUS))
     print()
     print(report("held-out texts written with the rules", HELDOUT))
-    for part in ("dev", "heldout"):
+    parts = [p for p in ("dev", "heldout") if f"--{p}-only" not in sys.argv]
+    if "--dev-only" in sys.argv:
+        parts = ["dev"]
+    for part in parts:
         print()
         print(real_report(part, load(part), by_text="--texts" in sys.argv))

@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 from tests.extraction_corpus import CORPUS
 from tests.extraction_real import PARTS, load, same_court
 
-FIELDS = ("decision_date", "court", "kind", "in_force_period", "in_force_date")
+FIELDS = ("decision_date", "court", "kind", "appeal_period", "in_force_period", "in_force_date")
 
 
 @pytest.mark.parametrize(
@@ -72,6 +72,7 @@ def test_extract_command_prints_one_json_object() -> None:
         "decision_date",
         "court",
         "kind",
+        "appeal_period",
         "in_force_period",
         "in_force_date",
         "quote",

@@ -30,6 +30,17 @@ EN_MONTHS = {
 RU_MONTHS = {
     "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
     "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+    # Abbreviated, as in "4 авг. 2016".
+    "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
+    "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
+    # Ukrainian spellings, met in Russian texts from Ukraine.
+    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
+    "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
+}  # fmt: skip
+# The nominative, as a dateline writes it: "декабрь 9, 2019".
+RU_MONTHS_NOMINATIVE = {
+    "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
+    "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
 }  # fmt: skip
 EN_WEEKDAYS = {
     "monday": 0,
@@ -57,12 +68,13 @@ NUMBERS = {
 }  # fmt: skip
 
 _MONTH_EN = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
-_MONTH_RU = "|".join(RU_MONTHS)
+_MONTH_RU = "|".join(sorted(RU_MONTHS, key=len, reverse=True))
+_MONTH_RU_NOMINATIVE = "|".join(RU_MONTHS_NOMINATIVE)
 _NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _UNIT = (
     r"(?:calendar\s+)?days?|(?:working|business)\s+days?|weeks?|months?|years?"
     r"|(?:календарных\s+)?сут(?:ки|ок)|(?:календарных\s+)?(?:дн(?:ей|я)|день)|рабочих\s+дн(?:ей|я)"
-    r"|недел[ьиюя]|месяц(?:а|ев)?|год(?:а)?|лет"
+    r"|недел[ьиюя]|месяц(?:а|ев)?|год(?:а)?|лет|дневн(?:ый|ого)\s+срок\w*"
 )
 _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 
@@ -73,6 +85,7 @@ _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
     ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b")),
+    ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")),
     (
         "en_dmy",
         re.compile(
@@ -90,20 +103,27 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ru",
         re.compile(
-            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
+            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
             re.I,
+        ),
+    ),
+    (
+        "ru_mdy",
+        re.compile(
+            rf"\b(?P<mon>{_MONTH_RU_NOMINATIVE})\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b", re.I
         ),
     ),
     (
         "en_weekday",
         re.compile(
-            r"\bon\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+            r"\b(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+            r"(?!,?\s+(?:\d|(?i:" + _MONTH_EN + r")\b))",
         ),
     ),
     (
         "ru_weekday",
         re.compile(
-            r"(?:^|\s)в\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
+            r"(?:^|\s)во?\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
             re.I,
         ),
     ),
@@ -151,6 +171,14 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
             try:
                 if kind in ("iso", "dotted"):
                     value = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+                elif kind == "slash":
+                    day, month = int(groups["d"]), int(groups["m"])
+                    if month > 12:  # 08/04/2016 is read day first unless it cannot be
+                        day, month = month, day
+                    value = date(int(groups["y"]), month, day)
+                elif kind == "ru_mdy":
+                    month = RU_MONTHS_NOMINATIVE[groups["mon"].lower()]
+                    value = date(int(groups["y"]), month, int(groups["d"]))
                 elif kind in ("en_dmy", "en_mdy", "ru"):
                     day, month = int(groups["d"]), _month(groups["mon"])
                     value = (
@@ -260,26 +288,44 @@ def sentences(text: str) -> list[str]:
 _DECISION = re.compile(
     r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
+    r"|remanded|jailed|fined|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
-    r"|found\s+(?:a\s+)?violations?)\b"
-    r"|\b(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+без\s+изменения|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
-    r"|назначил[аио]?\s+наказание|заменил[аио]?|осужд[её]н\w*|приговор[её]н\w*|оправдан\w*)",
+    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    r"|handed\s+(?:\w+\s+){0,3}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:\w+\s+){0,2}(?:sentence|prison\s+term)"
+    r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|delivered|announced|handed\s+down|made\s+public)|should\s+stand)\b"
+    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:без\s+изменени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
+    r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
+    r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
+    r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
+    r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
+    r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени))",
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted)\b|\bосужд[её]н\w*|\bприговор[её]н\w*|\bоправдан\w*",
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded)\b|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])",
     re.I,
 )
 _COURT_WORD = re.compile(
-    r"\b(?:court|judge|tribunal|justices?|chamber)\b|суд|судь[яи]|коллеги[яи]", re.I
+    r"\b(?:court|judge|tribunal|justices?|chamber|ECHR)\b|суд|судь[яи]|коллеги[яи]|ЕСПЧ", re.I
 )
-# Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing ahead.
+# Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing
+# ahead, a decision expected, a court that would not comment.
 _NOT_DECISION = re.compile(
-    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine)|is\s+(?:scheduled|expected)|was\s+scheduled"
-    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation))\b"
-    r"|отлож\w*|перенес\w*|перенёс\w*|назначен\w*\s+на|рассмотрит|состоится"
-    r"|(?:подал[аио]?|направил[аио]?|подана|подано)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*)",
+    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
+    r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
+    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
+    r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted))\b"
+    r"|отлож\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат)\w*|рассмотрит|состоится|огласит|ожида\w+"
+    r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
+    re.I,
+)
+# Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
+_BACKGROUND = re.compile(
+    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
+    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\b(?!\s+\d))\b"
+    r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
 
@@ -300,6 +346,10 @@ _IN_FORCE_PERIOD = [
         rf"вступ\w*\s+в\s+(?:законную\s+)?силу\s+(?:через|по\s+истечении|спустя)\s+{_PERIOD}", re.I
     ),
     re.compile(rf"через\s+{_PERIOD}\s+(?:\w+\s+)?вступ\w*\s+в\s+(?:законную\s+)?силу", re.I),
+    re.compile(
+        rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,4}}вступ\w*\s+в\s+(?:законную\s+)?силу", re.I
+    ),
+    re.compile(rf"\b(?:become|becomes|became)\s+final\s+{_PERIOD}\s+after", re.I),
 ]
 _APPEAL_PERIOD = [
     re.compile(
@@ -323,6 +373,22 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,5}}обжал\w*", re.I),
+    re.compile(
+        rf"(?:обжалова\w*|обжалован\w*|(?:подать|подана)\s+(?:\w+\s+)?(?:апелляци\w*|жалоб\w*))\s+(?:[\w«»]+\s+){{0,8}}(?:на\s+протяжении|в\s+течение|в)\s+{_PERIOD}",
+        re.I,
+    ),
+    re.compile(
+        rf"(?:на\s+протяжении|в\s+течение)\s+{_PERIOD}\s+(?:\w+\s+){{0,3}}(?:подать\s+)?(?:апелляци\w*|жалоб\w*|обжал\w*)",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:appeal|challenge)\s+(?:(?!force|effect|final)\w+\s+){{0,4}}(?:within|in)\s+{_PERIOD}",
+        re.I,
+    ),
+    re.compile(
+        rf"срок\w*\s+(?:апелляционного\s+|кассационного\s+)?обжалования\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|-)\s+{_PERIOD}",
+        re.I,
+    ),
 ]
 # "в течение месяца" / "within a month": a month with no number.
 _ONE_MONTH = [
@@ -343,8 +409,20 @@ _IN_FORCE_DATE = [
 
 _COURT_EN = re.compile(
     r"(?:[A-Z][\w’'.-]*\s+){1,4}Court\b"
-    r"(?:\s+of\s+(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*){0,3})?"
+    r"(?:\s+(?:of|for)\s+(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
+    r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
+)
+_CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
+# Courts named in lower case, or by the city they sit in: "the Khimki city court", "the
+# Khamovniki district court in the Russian capital", "a court in Khimki", "A court in the
+# southern city of Almaty", "An Egyptian court", "the Strasbourg court".
+_COURT_EN_PLAIN = re.compile(
+    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
+    rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"|\b[Aa]n?\s+(?:[a-z]+\s+)?court\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
 # Capitalised words that can stand before a court's name without being part of it.
 _NOT_COURT_NAME = {
@@ -361,13 +439,37 @@ _NOT_COURT_NAME = {
     "today",
     "last",
     "this",
+    "when",
+    "after",
+    "but",
+    "and",
+    "as",
+    "if",
+    "since",
+    "then",
+    "while",
     *EN_MONTHS,
     *EN_WEEKDAYS,
 }
+_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|ем|ая|ую|ей)"
+_RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|крайсуд|горрайсуд|военсуд)(?:а|у|ом|е)?\b"
+# A city or country in the genitive after a court's name ("... суд Москвы", "... суда
+# Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
+_RU_WHERE = (
+    r"(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё]))?"
+    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
+)
 _COURT_RU = re.compile(
-    r"(?:[А-ЯЁ][а-яё-]+(?:ий|ой|ый|ого|ому|ым|ом)\s+)(?:[а-яё-]+(?:ий|ой|ый|ого|ому|ым|ом)\s+){0,2}"
-    r"суд(?:а|у|ом|е)?\b(?:\s+по\s+правам\s+человека)?(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
-    r"|\bМосгорсуд\w*|\bЕСПЧ\b",
+    rf"[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"|\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
+    r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
+    r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
+    r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
+    r"|\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
+)
+# A court referred back to: "the court", "суд" with no name.
+_COURT_BACK = re.compile(
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда)(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -382,7 +484,16 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "appeal_ruling",
         re.compile(
-            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal|апелляци\w*|кассаци\w*|оставил\w*\s+без\s+изменения|отменил\w*\s+(?:\w+\s+)?приговор\w*",
+            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
+            r"|апелляци\w*|кассаци\w*|оставил\w*\s+(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            re.I,
+        ),
+    ),
+    (
+        "arrest",
+        re.compile(
+            r"\bremand\w*|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
             re.I,
         ),
     ),
@@ -390,12 +501,12 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*",
+            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
             re.I,
         ),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
-    ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*", re.I)),
+    ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
 ]
 
 
@@ -404,9 +515,10 @@ class ExtractedDecision:
     decision_date: date | None
     court: str | None
     kind: str | None
-    in_force_period: str | None
+    in_force_period: str | None  # after which it enters into force / becomes final
     in_force_date: date | None
     quote: str
+    appeal_period: str | None = None  # within which it can be appealed (or a referral asked)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -421,9 +533,11 @@ class _Draft:
     decision_date: date | None = None
     court: str | None = None
     kind: str | None = None
+    appeal_period: str | None = None
     in_force_period: str | None = None
     in_force_date: date | None = None
     quotes: list[str] = field(default_factory=list)
+    court_named: bool = False  # the court is named in the decision's own sentence
 
 
 def _unit_code(unit: str) -> str:
@@ -467,14 +581,30 @@ def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date 
     return None
 
 
-def find_period(sentence: str) -> str | None:
-    for pattern in _IN_FORCE_PERIOD + _APPEAL_PERIOD:
+def find_periods(sentence: str) -> tuple[str | None, str | None]:
+    """(appeal period, in-force period) the sentence states, each as "15d", "10wd", "3m"."""
+    appeal = in_force = None
+    for pattern in _IN_FORCE_PERIOD:
         match = pattern.search(sentence)
         if match:
-            return _period(match)
-    if any(p.search(sentence) for p in _ONE_MONTH):
-        return "1m"
-    return None
+            in_force = _period(match)
+            break
+    for pattern in _APPEAL_PERIOD:
+        match = pattern.search(sentence)
+        if match:
+            appeal = _period(match)
+            break
+    if appeal is None and any(p.search(sentence) for p in _ONE_MONTH[:2]):
+        appeal = "1m"
+    if in_force is None and _ONE_MONTH[2].search(sentence):
+        in_force = "1m"
+    return appeal, in_force
+
+
+def find_period(sentence: str) -> str | None:
+    """The period the sentence states: the in-force period, else the appeal period."""
+    appeal, in_force = find_periods(sentence)
+    return in_force or appeal
 
 
 def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, FoundDate | None]:
@@ -486,16 +616,25 @@ def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, 
     return None, None
 
 
-def find_court(sentence: str) -> str | None:
+def _named_courts(sentence: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
     for match in _COURT_EN.finditer(sentence):
         words = match.group(0).split()
         while words and words[0].lower().strip(".,") in _NOT_COURT_NAME:
             words.pop(0)
         named = len(words) > 1 and words[0] != "Court"
         if named or words[:3] in (["Court", "of", "Appeal"], ["Court", "of", "Appeals"]):
-            return " ".join(words).rstrip(".,")
-    russian = _COURT_RU.search(sentence)
-    return russian.group(0).strip() if russian else None
+            found.append((match.end() - len(" ".join(words)), " ".join(words).rstrip(".,")))
+    for pattern in (_COURT_EN_PLAIN, _COURT_RU):
+        for match in pattern.finditer(sentence):
+            found.append((match.start(), match.group(0).strip().rstrip(".,")))
+    return sorted(found)
+
+
+def find_court(sentence: str) -> str | None:
+    """The first court the sentence names, as it names it."""
+    found = _named_courts(sentence)
+    return found[0][1] if found else None
 
 
 def find_kind(sentence: str) -> str | None:
@@ -517,29 +656,116 @@ def read(text: str, as_of: date | None = None, budget: int = MAX_TEXT) -> Extrac
     return Extraction(extract(text[:budget], as_of), truncated)
 
 
+# --------------------------------------------------------------------------------------------
+# The European Court of Human Rights: a judgment as the Court publishes it, and its finality.
+# --------------------------------------------------------------------------------------------
+
+ECHR = "European Court of Human Rights"
+# "This judgment will become final in the circumstances set out in Article 44 § 2 of the
+# Convention": a Chamber judgment, final three months after its date unless a referral to the
+# Grand Chamber is asked (or the parties say they will not ask, or a referral is refused).
+_ARTICLE_44 = re.compile(
+    r"Article\s+44\s*§\s*2|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
+    r"|(?:become|becomes|became)\s+final\s+three\s+months|станет\s+окончательным\s+через\s+три\s+месяца",
+)
+_ECHR_HEADER = re.compile(
+    r"(?:STRASBOURG|Strasbourg|Страсбург|СТРАСБУРГ)\b[\s,.]*(?=\S)"
+    r"|(?:Судебное\s+решение|Постановление|ПОСТАНОВЛЕНИЕ)\s+от\s+(?=\d)"
+)
+_ECHR_JUDGMENT = re.compile(r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение")
+_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$")
+_ECHR_NAMED = re.compile(
+    r"European\s+Court\s+of\s+Human\s+Rights(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
+    r"|Европейский\s+[Сс]уд\s+по\s+правам\s+человека(?:\s+\([А-ЯЁ][а-яё]+\s+[Сс]екция\))?"
+)
+
+
+def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
+    """A judgment of the Court read from its own header: "STRASBOURG / 14 March 2023", the
+    Article 44 § 2 notice, and a "FINAL" stamp with its date when the text carries one."""
+    head = text[:6000]
+    if not _ECHR_JUDGMENT.search(head) or not _ECHR_NAMED.search(head):
+        return None
+    decided = None
+    for header in _ECHR_HEADER.finditer(head):
+        dates = find_dates(head[header.end() : header.end() + 40], as_of)
+        if dates and dates[0].start <= 2 and dates[0].value is not None:
+            decided = dates[0].value
+            break
+    if decided is None:
+        return None
+    in_force_date = None
+    final = _ECHR_FINAL.search(head)
+    if final is not None:
+        after = find_dates(head[final.end() : final.end() + 40], as_of)
+        in_force_date = after[0].value if after else None
+    notice = next((s for s in sentences(head) if _ARTICLE_44.search(s)), None)
+    return ExtractedDecision(
+        decision_date=decided,
+        court=ECHR,
+        kind="judgment",
+        in_force_period="3m" if notice else None,
+        in_force_date=in_force_date,
+        quote=notice
+        or " ".join(head[: head.find("\n", 200) if "\n" in head[200:] else 300].split()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The document: decisions told over several sentences.
+# --------------------------------------------------------------------------------------------
+
+_ABOUT_A_DECISION = re.compile(
+    r"judgment|decision|verdict|ruling|sentence|решени|приговор|постановлени|определени", re.I
+)
+
+
 def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     """Every decision the text reports, in the order it reports them (read up to MAX_TEXT
-    characters; ``read`` also says whether the text was cut)."""
+    characters; ``read`` also says whether the text was cut).
+
+    Read as a document: the court last named stands for "the court" / "суд" in the sentences
+    after it, a decision told in the headline and again in the body is one decision, and a
+    period or an in-force date stated in the sentences right after a decision belongs to it.
+    """
+    text = text[:MAX_TEXT]
+    judgment = _echr_judgment(text, as_of)
+    if judgment is not None:
+        return [judgment]
     drafts: list[_Draft] = []
-    for index, sentence in enumerate(sentences(text[:MAX_TEXT])):
+    last_court: str | None = None
+    for index, sentence in enumerate(sentences(text)):
+        courts = _named_courts(sentence)
+        named = courts[0][1] if courts else None
         dates = find_dates(sentence, as_of)
         in_force_date, in_force_found = _in_force_date(sentence, dates)
-        period = find_period(sentence)
+        appeal, in_force = find_periods(sentence)
         verb = _DECISION.search(sentence)
         # A court, or a verb only a court can be the subject of ("was sentenced").
         is_decision = verb is not None and bool(
-            _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
+            named or _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
         )
-        if is_decision and _NOT_DECISION.search(sentence):
+        if is_decision and (_NOT_DECISION.search(sentence) or _BACKGROUND.search(sentence)):
             is_decision = False
-        about_force = period is not None or in_force_date is not None
+        # The court of the verb: the one named last before it, else the first after it.
+        at = verb.start() if verb else len(sentence)
+        before = [name for start, name in courts if start < at]
+        court = before[-1] if before else named
+        refers_back = _COURT_BACK.search(sentence) is not None
+        if court is None and (refers_back or _COURT_ONLY.search(sentence)):
+            court = last_court
+        if named:
+            last_court = court
+        about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and not about_force:
             continue
         if not is_decision and drafts and index - drafts[-1].index <= 2:
             # "The court decision will come into force in 15 days." follows the decision it is about.
             draft = drafts[-1]
-            draft.in_force_period = draft.in_force_period or period
+            draft.appeal_period = draft.appeal_period or appeal
+            draft.in_force_period = draft.in_force_period or in_force
             draft.in_force_date = draft.in_force_date or in_force_date
+            draft.court = draft.court or court
             draft.quotes.append(sentence)
             draft.index = index
             continue
@@ -547,9 +773,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if (
             not is_decision
             and not _COURT_WORD.search(sentence)
-            and not re.search(
-                r"judgment|decision|verdict|ruling|решени|приговор|постановлени", sentence, re.I
-            )
+            and not _ABOUT_A_DECISION.search(sentence)
         ):
             continue  # a period with nothing to attach it to
         draft = _Draft(
@@ -557,47 +781,59 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             decision_date=_date_of_verb(
                 sentence, decision_dates, verb.start() if verb else len(sentence)
             ),
-            court=find_court(sentence),
+            court=court,
             kind=find_kind(sentence),
-            in_force_period=period,
+            appeal_period=appeal,
+            in_force_period=in_force,
             in_force_date=in_force_date,
             quotes=[sentence],
+            court_named=named is not None,
         )
-        if draft.decision_date is None and not about_force and not decision_dates:
-            continue  # "courts have repeatedly denied..." with no date at all: too vague to act on
+        # Undated: only a court, named or referred back to, doing something a court does.
+        # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
+        vague = not (verb and draft.kind and (named or (refers_back and draft.court)))
+        if draft.decision_date is None and not about_force and vague:
+            continue
         drafts.append(draft)
-    # A decision whose date could not be told (no year, no publication date) is kept only when
-    # the text gives it a period or an in-force date: something to count from.
-    kept = [
-        d for d in drafts if d.decision_date is not None or d.in_force_period or d.in_force_date
-    ]
-    return _merge(kept)
+    return _merge(drafts)
+
+
+def _same_decision(a: _Draft, b: _Draft) -> bool:
+    if a.decision_date is not None and b.decision_date is not None:
+        return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
+    # One of them undated (a headline, a sentence that refers back): the same court, or the
+    # same kind of decision by a court one of them does not name.
+    if a.court is not None and a.court == b.court:
+        return True
+    return a.kind == b.kind and None in (a.court, b.court)
 
 
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
-    """The same decision told twice (same date, same kind) is one decision."""
+    """The same decision told twice (same date or one undated, same kind) is one decision."""
     merged: list[_Draft] = []
     for draft in drafts:
-        twin = next(
-            (
-                m
-                for m in merged
-                if draft.decision_date is not None
-                and m.decision_date == draft.decision_date
-                and (m.kind == draft.kind or None in (m.kind, draft.kind))
-            ),
-            None,
-        )
+        twin = next((m for m in merged if _same_decision(m, draft)), None)
         if twin is None:
             merged.append(draft)
             continue
+        twin.decision_date = twin.decision_date or draft.decision_date
+        if draft.court_named and not twin.court_named:
+            twin.court, twin.court_named = draft.court, True
         twin.court = twin.court or draft.court
         twin.kind = twin.kind or draft.kind
+        twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
         twin.in_force_date = twin.in_force_date or draft.in_force_date
+        twin.quotes.extend(q for q in draft.quotes if q not in twin.quotes)
     return [
         ExtractedDecision(
-            d.decision_date, d.court, d.kind, d.in_force_period, d.in_force_date, " ".join(d.quotes)
+            decision_date=d.decision_date,
+            court=d.court,
+            kind=d.kind,
+            appeal_period=d.appeal_period,
+            in_force_period=d.in_force_period,
+            in_force_date=d.in_force_date,
+            quote=" ".join(d.quotes),
         )
         for d in merged
     ]
