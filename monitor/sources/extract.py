@@ -291,7 +291,8 @@ _DECISION = re.compile(
     r"|remanded|jailed|fined|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
-    r"|handed\s+(?:\w+\s+){0,3}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:\w+\s+){0,2}(?:sentence|prison\s+term)"
+    r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
+    r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|delivered|announced|handed\s+down|made\s+public)|should\s+stand)\b"
     r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
     r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:без\s+изменени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
@@ -303,7 +304,7 @@ _DECISION = re.compile(
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded)\b|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])",
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])",
     re.I,
 )
 _COURT_WORD = re.compile(
@@ -323,8 +324,8 @@ _NOT_DECISION = re.compile(
 )
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d)"
-    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\b(?!\s+\d))\b"
+    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
@@ -474,14 +475,6 @@ _COURT_BACK = re.compile(
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
-        "parole",
-        re.compile(
-            r"\bparole\b|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
-            re.I,
-        ),
-    ),
-    ("acquittal", re.compile(r"\bacquit\w*|оправда\w*", re.I)),
-    (
         "appeal_ruling",
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
@@ -489,6 +482,14 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    (
+        "parole",
+        re.compile(
+            r"\bparole\b|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
+            re.I,
+        ),
+    ),
+    ("acquittal", re.compile(r"\bacquit\w*|оправда\w*", re.I)),
     (
         "arrest",
         re.compile(
@@ -501,7 +502,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
+            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
             re.I,
         ),
     ),
@@ -733,7 +734,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     if judgment is not None:
         return [judgment]
     drafts: list[_Draft] = []
+    waiting: list[_Draft] = []  # periods stated before any decision: for the next one
     last_court: str | None = None
+    dateline: tuple[int, date] | None = None
+    about_echr = _ABOUT_ECHR.search(text) is not None
     for index, sentence in enumerate(sentences(text)):
         courts = _named_courts(sentence)
         named = courts[0][1] if courts else None
@@ -741,6 +745,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         in_force_date, in_force_found = _in_force_date(sentence, dates)
         appeal, in_force = find_periods(sentence)
         verb = _DECISION.search(sentence)
+        if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
+            dateline = (index, dates[0].value)  # "15/04/25", "Week-ending 18 June 2021"
         # A court, or a verb only a court can be the subject of ("was sentenced").
         is_decision = verb is not None and bool(
             named or _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
@@ -752,6 +758,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         before = [name for start, name in courts if start < at]
         court = before[-1] if before else named
         refers_back = _COURT_BACK.search(sentence) is not None
+        if court is None and about_echr and _THE_COURT.search(sentence):
+            court = ECHR  # "In the case of X v. Y the Court held..." on the Court's own pages
         if court is None and (refers_back or _COURT_ONLY.search(sentence)):
             court = last_court
         if named:
@@ -759,17 +767,19 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and not about_force:
             continue
-        if not is_decision and drafts and index - drafts[-1].index <= 2:
-            # "The court decision will come into force in 15 days." follows the decision it is about.
-            draft = drafts[-1]
+        decision_dates = [d for d in dates if d is not in_force_found]
+        if not is_decision and not decision_dates:
+            # "The court decision will come into force in 15 days.": about the decision told
+            # before it, or, when none was yet, the one told next.
+            draft = drafts[-1] if drafts else _Draft(index=index)
             draft.appeal_period = draft.appeal_period or appeal
             draft.in_force_period = draft.in_force_period or in_force
             draft.in_force_date = draft.in_force_date or in_force_date
             draft.court = draft.court or court
             draft.quotes.append(sentence)
-            draft.index = index
+            if not drafts and (_COURT_WORD.search(sentence) or _ABOUT_A_DECISION.search(sentence)):
+                waiting.append(draft)
             continue
-        decision_dates = [d for d in dates if d is not in_force_found]
         if (
             not is_decision
             and not _COURT_WORD.search(sentence)
@@ -782,30 +792,54 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 sentence, decision_dates, verb.start() if verb else len(sentence)
             ),
             court=court,
-            kind=find_kind(sentence),
+            kind=find_kind(sentence) or ("judgment" if court and _is_echr(court) else None),
             appeal_period=appeal,
             in_force_period=in_force,
             in_force_date=in_force_date,
             quotes=[sentence],
             court_named=named is not None,
         )
+        if (
+            draft.decision_date is None
+            and court is not None
+            and _is_echr(court)
+            and dateline is not None
+            and index - dateline[0] <= 3
+        ):
+            draft.decision_date = dateline[1]  # the Court's news: the date stands above the item
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         vague = not (verb and draft.kind and (named or (refers_back and draft.court)))
         if draft.decision_date is None and not about_force and vague:
             continue
+        for early in waiting:
+            draft.appeal_period = draft.appeal_period or early.appeal_period
+            draft.in_force_period = draft.in_force_period or early.in_force_period
+            draft.in_force_date = draft.in_force_date or early.in_force_date
+            draft.quotes[:0] = early.quotes
+        waiting.clear()
         drafts.append(draft)
     return _merge(drafts)
+
+
+_ABOUT_ECHR = re.compile(
+    r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
+)
+_THE_COURT = re.compile(r"\b[Tt]he\s+Court\s+(?:held|found|ruled|decided|concluded)\b")
+
+
+def _is_echr(court: str) -> bool:
+    return bool(_ABOUT_ECHR.search(court) or re.search(r"Strasbourg|[Сс]трасбург", court))
 
 
 def _same_decision(a: _Draft, b: _Draft) -> bool:
     if a.decision_date is not None and b.decision_date is not None:
         return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
     # One of them undated (a headline, a sentence that refers back): the same court, or the
-    # same kind of decision by a court one of them does not name.
+    # same kind of decision.
     if a.court is not None and a.court == b.court:
         return True
-    return a.kind == b.kind and None in (a.court, b.court)
+    return a.kind == b.kind
 
 
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
