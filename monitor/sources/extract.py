@@ -85,7 +85,7 @@ _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
     ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b")),
-    ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b")),
+    ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})\b")),
     (
         "en_dmy",
         re.compile(
@@ -175,7 +175,8 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
                     day, month = int(groups["d"]), int(groups["m"])
                     if month > 12:  # 08/04/2016 is read day first unless it cannot be
                         day, month = month, day
-                    value = date(int(groups["y"]), month, day)
+                    year = int(groups["y"])
+                    value = date(year + 2000 if year < 100 else year, month, day)
                 elif kind == "ru_mdy":
                     month = RU_MONTHS_NOMINATIVE[groups["mon"].lower()]
                     value = date(int(groups["y"]), month, int(groups["d"]))
@@ -304,7 +305,8 @@ _DECISION = re.compile(
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])",
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])",
     re.I,
 )
 _COURT_WORD = re.compile(
@@ -470,7 +472,7 @@ _COURT_RU = re.compile(
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда)(?![а-яё])"
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -503,6 +505,13 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         "sentence",
         re.compile(
             r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
+            re.I,
+        ),
+    ),
+    (
+        "other",
+        re.compile(
+            r"\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*|обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*",
             re.I,
         ),
     ),
@@ -539,6 +548,7 @@ class _Draft:
     in_force_date: date | None = None
     quotes: list[str] = field(default_factory=list)
     court_named: bool = False  # the court is named in the decision's own sentence
+    case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
 
 
 def _unit_code(unit: str) -> str:
@@ -629,7 +639,11 @@ def _named_courts(sentence: str) -> list[tuple[int, str]]:
     for pattern in (_COURT_EN_PLAIN, _COURT_RU):
         for match in pattern.finditer(sentence):
             found.append((match.start(), match.group(0).strip().rstrip(".,")))
-    return sorted(found)
+    # "The Strasbourg court" is the European Court of Human Rights.
+    return sorted((start, ECHR if _STRASBOURG.fullmatch(name) else name) for start, name in found)
+
+
+_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*")
 
 
 def find_court(sentence: str) -> str | None:
@@ -673,7 +687,9 @@ _ECHR_HEADER = re.compile(
     r"(?:STRASBOURG|Strasbourg|Страсбург|СТРАСБУРГ)\b[\s,.]*(?=\S)"
     r"|(?:Судебное\s+решение|Постановление|ПОСТАНОВЛЕНИЕ)\s+от\s+(?=\d)"
 )
-_ECHR_JUDGMENT = re.compile(r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение")
+_ECHR_JUDGMENT = re.compile(
+    r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение|Постановление\s+Суда"
+)
 _ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$")
 _ECHR_NAMED = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
@@ -798,6 +814,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             in_force_date=in_force_date,
             quotes=[sentence],
             court_named=named is not None,
+            case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
         )
         if (
             draft.decision_date is None
@@ -809,7 +826,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.decision_date = dateline[1]  # the Court's news: the date stands above the item
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
-        vague = not (verb and draft.kind and (named or (refers_back and draft.court)))
+        vague = not (
+            verb
+            and (draft.kind or _RULED.search(sentence))
+            and (named or (refers_back and draft.court))
+        )
         if draft.decision_date is None and not about_force and vague:
             continue
         for early in waiting:
@@ -822,6 +843,12 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     return _merge(drafts)
 
 
+# Verbs that say a decision was made even when the text does not say of what kind.
+_RULED = re.compile(
+    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation)\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|решил[аио]?|постановил[аио]?)(?![а-яё])",
+    re.I,
+)
+_CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
 _ABOUT_ECHR = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
 )
@@ -833,13 +860,27 @@ def _is_echr(court: str) -> bool:
 
 
 def _same_decision(a: _Draft, b: _Draft) -> bool:
+    if a.case and b.case and a.case != b.case:
+        return False
     if a.decision_date is not None and b.decision_date is not None:
         return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
     # One of them undated (a headline, a sentence that refers back): the same court, or the
-    # same kind of decision.
+    # same kind of decision (or one of them of no stated kind).
     if a.court is not None and a.court == b.court:
         return True
-    return a.kind == b.kind
+    return a.kind == b.kind or None in (a.kind, b.kind)
+
+
+def _court_rank(draft: _Draft) -> int:
+    """How well a draft names its court: a court by its name in the body of the text beats one
+    in the headline, which beats "a court in Moscow", which beats none."""
+    if draft.court is None:
+        return 0
+    if re.match(r"(?:an?|the)\s+(?:[a-z]+\s+)?court\b|[Сс]уд\s+в\s", draft.court, re.I):
+        return 1
+    if not draft.court_named:
+        return 2
+    return 3 if draft.index > 0 else 2
 
 
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
@@ -851,9 +892,8 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
             merged.append(draft)
             continue
         twin.decision_date = twin.decision_date or draft.decision_date
-        if draft.court_named and not twin.court_named:
-            twin.court, twin.court_named = draft.court, True
-        twin.court = twin.court or draft.court
+        if _court_rank(draft) > _court_rank(twin):
+            twin.court, twin.court_named = draft.court, draft.court_named
         twin.kind = twin.kind or draft.kind
         twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
