@@ -11,8 +11,16 @@ from typing import Any
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.sources.extract import MAX_SENTENCE, bounded_pieces, extract, read, sentences
+from monitor.sources.extract import (
+    MAX_SENTENCE,
+    ExtractedDecision,
+    bounded_pieces,
+    extract,
+    read,
+    sentences,
+)
 from monitor.sources.parse import MAX_DEPTH, flatten_deep, html_to_text
+from monitor.sources.record import choose_rule
 from tests.conftest import FIXTURES
 from tests.extraction_corpus import CORPUS
 from tests.extraction_real import PARTS, load, same_court
@@ -203,3 +211,51 @@ def test_the_real_corpus_loads_and_the_report_counts_both_parts() -> None:
         assert 0 <= reported <= negatives
     text = real_report("heldout", load("heldout"), by_text=True)
     assert "negatives with a reported decision" in text and "  missed decision" not in text
+
+
+# ------------------------------------------------------------------ the rule a found decision uses
+
+
+def _found(**fields: Any) -> ExtractedDecision:
+    base: dict[str, Any] = {
+        "decision_date": date(2023, 3, 14),
+        "court": None,
+        "kind": None,
+        "in_force_period": None,
+        "in_force_date": None,
+        "quote": "",
+    }
+    return ExtractedDecision(**{**base, **fields})
+
+
+def test_an_echr_judgment_final_under_article_44_uses_the_echr_preset() -> None:
+    found = extract(
+        "JUDGMENT\n\nSTRASBOURG\n\n14 March 2023\n\nThis judgment will become final in the"
+        " circumstances set out in Article 44 § 2 of the Convention.\n\nThe European Court of"
+        " Human Rights (Third Section), sitting as a Chamber"
+    )
+    assert [(f.decision_date, f.court, f.kind, f.in_force_period) for f in found] == [
+        (date(2023, 3, 14), "European Court of Human Rights", "judgment", "3m")
+    ]
+    rule, why = choose_rule(found[0], "ECHR")
+    assert rule == "echr-chamber-final" and "Article 44 § 2" in why
+
+
+def test_a_kazakh_decision_with_15_days_uses_the_kazakh_preset_and_others_a_generic_rule() -> None:
+    release = _found(court="Kapshagai City Court", kind="parole", in_force_period="15d")
+    assert choose_rule(release, "KZ")[0] == "kz-criminal-appeal-15d"
+    assert choose_rule(release, "RU")[0] == "calendar-days:15"
+    assert choose_rule(_found(kind="appeal_ruling", in_force_period="15d"), "KZ")[0] == (
+        "calendar-days:15"
+    )
+
+
+def test_the_appeal_period_counts_when_no_in_force_period_is_stated() -> None:
+    rule, why = choose_rule(_found(kind="sentence", appeal_period="10d"), "RU")
+    assert rule == "calendar-days:10" and "appeal period 10d" in why
+    both = _found(kind="sentence", appeal_period="10d", in_force_period="1m")
+    assert choose_rule(both, "RU")[0] == "months:1"
+    assert choose_rule(_found(kind="sentence"), "RU") == (
+        "",
+        "no rule: the source states no period",
+    )

@@ -8,13 +8,18 @@
   gain provenances.
 - Decisions reported as background (dated more than 60 days before the publication) are not
   recorded: a press release about a release mentions the sentence of years ago.
-- A found decision is counted with a generic rule built from the period the text states
-  (``15d`` -> ``calendar-days:15``); the explanation says it is generic, and the operator can
-  type the decision into config with the right preset, which then wins.
+- A found decision is counted with the most specific rule that fits its jurisdiction and the
+  period the text states (``choose_rule``): a judgment of the European Court of Human Rights
+  that becomes final under Article 44 § 2 uses ``echr-chamber-final``; a Kazakh criminal
+  decision with 15 days to appeal or to enter into force uses ``kz-criminal-appeal-15d``;
+  otherwise a generic rule built from the in-force period, else from the appeal period
+  (``15d`` -> ``calendar-days:15``). The event says which rule and why; the operator can type
+  the decision into config with another preset, which then wins.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from monitor import events
 from monitor.catalog import CalendarExtras
+from monitor.deadlines.calendars import ECHR
 from monitor.deadlines.dates import human
 from monitor.decisions import refresh_deadlines
 from monitor.models import Case, Decision, DecisionProvenance, Snapshot, Source
@@ -55,6 +61,38 @@ def _compatible(recorded: str, reported: str | None) -> bool:
     if reported is None or recorded in ("other", reported):
         return True
     return any({recorded, reported} <= group for group in _SAME_KIND)
+
+
+def choose_rule(found: ExtractedDecision, jurisdiction: str) -> tuple[str, str]:
+    """The rule a found decision is counted with, and why, in words for the operators."""
+    period = found.in_force_period or found.appeal_period
+    which = "in-force" if found.in_force_period else "appeal"
+    court = found.court or ""
+    if (
+        jurisdiction == ECHR
+        and found.kind in (None, "judgment")
+        and "3m" in (found.in_force_period, found.appeal_period)
+        and re.search(r"European Court of Human Rights|ECHR|ЕСПЧ|Европейск", court)
+    ):
+        return (
+            "echr-chamber-final",
+            "echr-chamber-final: a Chamber judgment of the European Court of Human Rights,"
+            " final three months after its date under Article 44 § 2",
+        )
+    if (
+        jurisdiction.partition("-")[0] == "KZ"
+        and period == "15d"
+        and found.kind not in ("appeal_ruling", "arrest", "judgment")
+    ):
+        return (
+            "kz-criminal-appeal-15d",
+            f"kz-criminal-appeal-15d: a Kazakh first-instance decision with a 15-day {which}"
+            " period (CrPC arts. 415, 470)",
+        )
+    if not period:
+        return "", "no rule: the source states no period"
+    rule = rule_for_period(period)
+    return rule, f"{rule}: the generic rule for the {which} period {period} the source states"
 
 
 def rule_for_period(period: str | None) -> str:
@@ -90,7 +128,7 @@ def _provenance(
             url=url,
             quote=found.quote,
             reported_date=found.decision_date,
-            reported_period=found.in_force_period,
+            reported_period=found.in_force_period or found.appeal_period,
             seen_at=now,
         )
     )
@@ -131,8 +169,9 @@ def record_found(
     )
     if same is not None:
         added = _provenance(session, same, snapshot, source, url, found, now)
-        if same.origin == "source" and not same.rule and found.in_force_period:
-            same.rule = rule_for_period(found.in_force_period)
+        rule, why = choose_rule(found, case.jurisdiction)
+        if same.origin == "source" and not same.rule and rule:
+            same.rule = rule
             same.updated_at = now
             session.flush()
             refresh_deadlines(session, same, calendars, now)
@@ -140,7 +179,8 @@ def record_found(
                 session,
                 now,
                 events.DECISION_CHANGED,
-                f"{case.key}/{same.key}: {source.key} gives the period {found.in_force_period}: deadlines computed",
+                f"{case.key}/{same.key}: {source.key} gives the period"
+                f" {found.in_force_period or found.appeal_period}: deadlines computed with {why}",
                 decision=same,
                 source=source,
             )
@@ -182,13 +222,14 @@ def record_found(
             f"{case.key}/{rival.key}: conflicting date from {source.key}",
         )
     key = f"found-{found.decision_date.isoformat()}-{found.kind or 'decision'}"
+    rule, why = choose_rule(found, case.jurisdiction)
     decision = Decision(
         key=key,
         decided_on=found.decision_date,
         court=found.court or "court not named in the source",
         kind=found.kind or "other",
         quote=found.quote,
-        rule=rule_for_period(found.in_force_period),
+        rule=rule,
         rule_options={},
         in_force_explicit=found.in_force_date,
         origin="source",
@@ -202,6 +243,8 @@ def record_found(
     _provenance(session, decision, snapshot, source, url, found, now)
     lines = refresh_deadlines(session, decision, calendars, now)
     period = f", period {found.in_force_period}" if found.in_force_period else ""
+    period += f", appeal period {found.appeal_period}" if found.appeal_period else ""
+    period += f"; rule {why}" if rule else ""
     events.record_event(
         session,
         now,
