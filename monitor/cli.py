@@ -44,7 +44,7 @@ from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
 from monitor.settings import Settings, load_settings
-from monitor.sources.extract import extract
+from monitor.sources.extract import read
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
 from monitor.sources.parse import html_to_text
 from monitor.sources.poll import PollPolicy, poll_due
@@ -717,16 +717,22 @@ def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
         text, _ = decode_body(raw, "")
         if path.suffix.lower() in (".html", ".htm"):
             text = html_to_text(text).text
-    decisions = extract(text, args.as_of)
-    payload = {"decisions": [d.as_dict() for d in decisions]}
+    extraction = read(text, args.as_of)
+    decisions = extraction.decisions
+    payload = {"decisions": [d.as_dict() for d in decisions], "truncated": extraction.truncated}
     lines = []
     for d in decisions:
         lines.append(
             f"- {d.decision_date or 'date unknown'}: {d.kind or 'decision'} by {d.court or 'an unnamed court'}"
-            + (f", period {d.in_force_period}" if d.in_force_period else "")
+            + (f", appeal period {d.appeal_period}" if d.appeal_period else "")
+            + (f", in-force period {d.in_force_period}" if d.in_force_period else "")
             + (f", in force on {d.in_force_date}" if d.in_force_date else "")
         )
         lines.append(f'  "{d.quote}"')
+    if extraction.truncated:
+        lines.append(
+            "(the text was longer than the extraction budget: only its beginning was read)"
+        )
     _out(args, payload, "\n".join(lines) or "no decision found")
     return 0
 
