@@ -76,6 +76,7 @@ def test_extract_command_prints_one_json_object() -> None:
         "Kapshagai City Court of Almaty Province",
         "15d",
     )
+    assert payload["truncated"] is False
     assert set(first) == {
         "decision_date",
         "court",
@@ -259,3 +260,15 @@ def test_the_appeal_period_counts_when_no_in_force_period_is_stated() -> None:
         "",
         "no rule: the source states no period",
     )
+
+
+def test_extract_command_reports_both_periods_in_its_text_output() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "extract", "-", "--as-of", "2019-03-13"],
+        input="12 марта 2019 года Мещанский районный суд Москвы приговорил активиста к трем годам. "
+        "Приговор может быть обжалован в течение 10 суток.",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "appeal period 10d" in result.stdout and "in-force period" not in result.stdout
