@@ -274,7 +274,7 @@ def sentences(text: str) -> list[str]:
             # The word before the full stop: looked up in a short window, never the whole run.
             before = paragraph[max(start, match.start() - 40) : match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or "." in last:
                 continue
             out.extend(bounded_pieces(paragraph[start : match.end()]))
             start = match.end()
@@ -301,7 +301,8 @@ _DECISION = re.compile(
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
-    r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени))",
+    r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
+    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
 _COURT_ONLY = re.compile(
@@ -318,8 +319,9 @@ _NOT_DECISION = re.compile(
     r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
     r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
-    r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted))\b"
-    r"|отлож\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат)\w*|рассмотрит|состоится|огласит|ожида\w+"
+    r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
+    r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed))\b"
+    r"|отлож\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
@@ -412,7 +414,7 @@ _IN_FORCE_DATE = [
 
 _COURT_EN = re.compile(
     r"(?:[A-Z][\w’'.-]*\s+){1,4}Court\b"
-    r"(?:\s+(?:of|for)\s+(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
+    r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
     r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
 )
@@ -459,16 +461,20 @@ _RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|край
 # A city or country in the genitive after a court's name ("... суд Москвы", "... суда
 # Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
 _RU_WHERE = (
-    r"(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё]))?"
+    r"(?:\s+общей\s+юрисдикции)?"
+    r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
+    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])))?"
     r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
 )
+_RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
 _COURT_RU = re.compile(
-    rf"[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
-    rf"|\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
+    rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
+    rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
     r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
     r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
     r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
-    r"|\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
+    r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
@@ -480,7 +486,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         "appeal_ruling",
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
-            r"|апелляци\w*|кассаци\w*|оставил\w*\s+(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|оставил\w*\s+(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
@@ -732,6 +738,11 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
 # The document: decisions told over several sentences.
 # --------------------------------------------------------------------------------------------
 
+# The headline and the lead: where a text tells its news. An older or undated decision told
+# only past them is context (the sentence that sent him to prison, years ago).
+LEAD = 4
+BACKGROUND = timedelta(days=14)
+
 _ABOUT_A_DECISION = re.compile(
     r"judgment|decision|verdict|ruling|sentence|решени|приговор|постановлени|определени", re.I
 )
@@ -826,6 +837,19 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.decision_date = dateline[1]  # the Court's news: the date stands above the item
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
+        if (
+            draft.decision_date is None
+            and index > LEAD
+            and not any(_same_decision(d, draft) for d in drafts)
+        ):
+            continue  # an undated decision far from the lead, about nothing told before: context
+        if (
+            as_of is not None
+            and draft.decision_date is not None
+            and draft.decision_date < as_of - BACKGROUND
+            and index > LEAD
+        ):
+            continue  # an older decision recalled in the body: context, not the news
         vague = not (
             verb
             and (draft.kind or _RULED.search(sentence))
@@ -845,7 +869,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
 
 # Verbs that say a decision was made even when the text does not say of what kind.
 _RULED = re.compile(
-    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation)\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|решил[аио]?|постановил[аио]?)(?![а-яё])",
+    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|решил[аио]?|постановил[аио]?)(?![а-яё])",
     re.I,
 )
 _CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
