@@ -425,7 +425,8 @@ _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
 _COURT_EN_PLAIN = re.compile(
     rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
     rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
-    rf"|\b[Aa]n?\s+(?:[a-z]+\s+)?court\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?:(?:[a-z]+|US|U\.S\.)\s+){{0,2}}court(?:\s+of\s+appeals?)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
@@ -734,6 +735,47 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
     )
 
 
+# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ", then "г. Москва
+# 13 октября 2021 г.", then the court that gives it.
+_JUDGMENT_TITLE = re.compile(
+    r"(?m)^\s*(?P<stage>АПЕЛЛЯЦИОННОЕ\s+|КАССАЦИОННОЕ\s+)?(?P<what>ОПРЕДЕЛЕНИЕ|ПОСТАНОВЛЕНИЕ|РЕШЕНИЕ|ПРИГОВОР)\b"
+)
+_JUDGMENT_PLACE = re.compile(
+    r"(?m)^\s*(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?[\s,]+(?=\d)"
+)
+
+
+def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
+    head = text[:4000]
+    title = _JUDGMENT_TITLE.search(head)
+    if title is None:
+        return None
+    place = _JUDGMENT_PLACE.search(head, title.end())
+    if place is None or place.start() - title.end() > 300:
+        return None
+    dates = find_dates(head[place.end() : place.end() + 40], as_of)
+    if not dates or dates[0].start != 0 or dates[0].value is None:
+        return None
+    rest = head[place.end() :]
+    courts = _named_courts(rest[:1500])
+    stage = title.group("stage") or ""
+    if stage or re.search(r"кассационн|апелляционн", head[title.end() : place.start()], re.I):
+        kind: str | None = "appeal_ruling"
+    elif title.group("what") == "ПРИГОВОР":
+        kind = "sentence"
+    else:
+        kind = find_kind(rest[:1500])
+    line = head[title.start() : place.end() + dates[0].end].split()
+    return ExtractedDecision(
+        decision_date=dates[0].value,
+        court=courts[0][1] if courts else None,
+        kind=kind,
+        in_force_period=None,
+        in_force_date=None,
+        quote=" ".join(line),
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # The document: decisions told over several sentences.
 # --------------------------------------------------------------------------------------------
@@ -757,7 +799,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     period or an in-force date stated in the sentences right after a decision belongs to it.
     """
     text = text[:MAX_TEXT]
-    judgment = _echr_judgment(text, as_of)
+    judgment = _echr_judgment(text, as_of) or _national_judgment(text, as_of)
     if judgment is not None:
         return [judgment]
     drafts: list[_Draft] = []
@@ -765,6 +807,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     last_court: str | None = None
     dateline: tuple[int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
+    lead_says_not = lead_says_decision = False
+    named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
     for index, sentence in enumerate(sentences(text)):
         courts = _named_courts(sentence)
         named = courts[0][1] if courts else None
@@ -778,8 +822,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         is_decision = verb is not None and bool(
             named or _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
         )
-        if is_decision and (_NOT_DECISION.search(sentence) or _BACKGROUND.search(sentence)):
+        not_decision = _NOT_DECISION.search(sentence) is not None
+        if index <= LEAD:
+            lead_says_not |= not_decision
+        if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
+        if index <= LEAD:
+            lead_says_decision |= is_decision
         # The court of the verb: the one named last before it, else the first after it.
         at = verb.start() if verb else len(sentence)
         before = [name for start, name in courts if start < at]
@@ -791,6 +840,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court = last_court
         if named:
             last_court = court
+            named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and not about_force:
             continue
@@ -850,11 +900,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             and index > LEAD
         ):
             continue  # an older decision recalled in the body: context, not the news
-        vague = not (
-            verb
-            and (draft.kind or _RULED.search(sentence))
-            and (named or (refers_back and draft.court))
-        )
+        vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
             continue
         for early in waiting:
@@ -864,7 +910,17 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.quotes[:0] = early.quotes
         waiting.clear()
         drafts.append(draft)
-    return _merge(drafts)
+    if lead_says_not and not lead_says_decision:
+        # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
+        # the body recalls are its background.
+        return []
+    for draft in drafts:
+        if draft.court is None:
+            # "Суд решил оставить приговор без изменений" before the court is named: the court
+            # named next ("Третий апелляционный суд рассматривает жалобу...").
+            draft.court = next((c for i, c in named_at if i > draft.index), None)
+    kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
+    return _merge(kept)
 
 
 # Verbs that say a decision was made even when the text does not say of what kind.
