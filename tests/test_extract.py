@@ -272,3 +272,149 @@ def test_extract_command_reports_both_periods_in_its_text_output() -> None:
         check=False,
     )
     assert "appeal period 10d" in result.stdout and "in-force period" not in result.stdout
+
+
+# ------------------------------------------------------------------ reading real texts
+
+
+def _facts(text: str, as_of: date | None = None) -> list[tuple[Any, ...]]:
+    return [
+        (d.decision_date, d.court, d.kind, d.appeal_period, d.in_force_period)
+        for d in extract(text, as_of)
+    ]
+
+
+def test_a_court_named_once_is_the_court_the_next_sentences_speak_of() -> None:
+    text = (
+        "Khimki court jails Navalny\n\nThe Khimki City Court heard the case on Monday.\n\n"
+        "On 2 February 2021 the court ruled that the suspended sentence be replaced with a real"
+        " term. The decision can be appealed within 10 days."
+    )
+    assert _facts(text) == [(date(2021, 2, 2), "Khimki City Court", "sentence", "10d", None)]
+
+
+def test_a_court_named_after_the_decision_is_its_court() -> None:
+    text = (
+        "Суд решил оставить приговор без изменений.\n\n"
+        "Третий апелляционный суд рассматривал жалобу на приговор двум студентам."
+    )
+    assert _facts(text) == [(None, "Третий апелляционный суд", "appeal_ruling", None, None)]
+
+
+def test_a_headline_and_the_body_telling_one_decision_are_one_decision() -> None:
+    text = (
+        "Tbilisi Court Sentences Protesters\n\nOn January 20, 2025, the Tbilisi City Court handed"
+        " prison terms to three people who took part in the protests."
+    )
+    assert _facts(text) == [(date(2025, 1, 20), "Tbilisi City Court", "sentence", None, None)]
+
+
+def test_dates_as_real_texts_write_them() -> None:
+    cases = {
+        "Суд в Екатеринбурге 4 авг. 2016 приговорил блогера к двум годам.": date(2016, 8, 4),
+        "Печерский районный суд Киева 11 жовтня 2011 года приговорил Тимошенко.": date(
+            2011, 10, 11
+        ),
+        "The Strasbourg court ruled on 12/05/2020 that Russia had violated Article 10.": date(
+            2020, 5, 12
+        ),
+        "A court in Khimki on Tuesday ordered Navalny held for 30 days.": date(2021, 1, 19),
+        "Во вторник Тверской районный суд Москвы арестовал активиста.": date(2021, 1, 19),
+    }
+    for text, decided in cases.items():
+        assert [d.decision_date for d in extract(text, date(2021, 1, 21))] in (
+            [decided],
+            [decided],
+        ), text
+
+
+def test_courts_as_real_texts_name_them() -> None:
+    cases = {
+        "Суд в Екатеринбурге 4 августа 2016 года приговорил блогера.": "Суд в Екатеринбурге",
+        "4 августа 2016 года Оболонский райсуд Киева вынес приговор.": "Оболонский райсуд Киева",
+        "4 августа 2016 года Мосгорсуд оставил приговор в силе.": "Мосгорсуд",
+        "On 4 August 2016 a court in Khimki remanded him.": "a court in Khimki",
+        "On 4 August 2016 the Khimki city court remanded him.": "the Khimki city court",
+        "On 4 August 2016 the Strasbourg court found a violation.": "European Court of Human Rights",
+        "4 августа 2016 года Судебная коллегия по уголовным делам Камчатского краевого суда"
+        " оставила приговор без изменения.": "Судебная коллегия по уголовным делам Камчатского"
+        " краевого суда",
+        "4 августа 2016 года Ленинский районный суд Ростова-на-Дону арестовал активиста.": (
+            "Ленинский районный суд Ростова-на-Дону"
+        ),
+    }
+    for text, court in cases.items():
+        assert [d.court for d in extract(text)] == [court], text
+
+
+def test_periods_as_real_texts_state_them() -> None:
+    cases = {
+        "Приговор может быть обжалован в 10-дневный срок.": ("10d", None),
+        "Решение суда вступит в законную силу в течение десяти суток.": (None, "10d"),
+        "The ruling can be appealed within a month.": ("1m", None),
+        "Срок апелляционного обжалования приговора составляет 15 суток.": ("15d", None),
+        "The judgment will come into force in 15 days.": (None, "15d"),
+    }
+    for sentence, periods in cases.items():
+        text = "On 3 May 2019 the Minsk City Court sentenced the blogger. " + sentence
+        assert [(d.appeal_period, d.in_force_period) for d in extract(text)] == [periods], text
+
+
+def test_an_echr_judgment_with_a_final_stamp_gives_its_in_force_date() -> None:
+    text = (
+        "CASE OF X v. RUSSIA\n\nJUDGMENT\n\nSTRASBOURG\n\n1 July 2004\n\nFINAL\n\n1 October 2004"
+        "\n\nThis judgment will become final in the circumstances set out in Article 44 § 2 of"
+        " the Convention.\n\nThe European Court of Human Rights (First Section), sitting as a"
+        " Chamber\n\nThe domestic court had ruled on 3 March 2001 that the claim failed."
+    )
+    [found] = extract(text)
+    assert (found.decision_date, found.court, found.in_force_period, found.in_force_date) == (
+        date(2004, 7, 1),
+        "European Court of Human Rights",
+        "3m",
+        date(2004, 10, 1),
+    )
+
+
+def test_a_national_judgment_is_read_from_its_header() -> None:
+    text = (
+        "Дело № 22-647/2023\n\nАПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ\n\nг. Петропавловск-Камчатский 18 июля"
+        " 2023 года\n\nСудебная коллегия по уголовным делам Камчатского краевого суда рассмотрела"
+        " жалобу на приговор Елизовского районного суда от 25 мая 2023 года."
+    )
+    assert _facts(text) == [
+        (
+            date(2023, 7, 18),
+            "Судебная коллегия по уголовным делам Камчатского краевого суда",
+            "appeal_ruling",
+            None,
+            None,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The court declined to comment on the case of the journalist on 3 May 2019.",
+        "The hearing in the Moscow City Court was set for 3 May 2019.",
+        "Lawyers lodged an appeal against the sentence with the Moscow City Court on 3 May 2019.",
+        "A decision by the Tverskoy District Court is expected on 3 May 2019.",
+        "Рассмотрение дела в Тверском районном суде Москвы отложено до 3 мая 2019 года.",
+        "Защита подала апелляционную жалобу на приговор Мещанского районного суда 3 мая 2019 года.",
+        "Присяжные Мосгорсуда вынесли обвинительный вердикт 3 мая 2019 года.",
+        "Hearing postponed again\n\nThe Baku court put off the hearing on 3 May 2019. In 2015 the"
+        " Baku Grave Crimes Court sentenced him to nine years.",
+    ],
+)
+def test_what_is_not_a_decision(text: str) -> None:
+    assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_an_older_decision_recalled_past_the_lead_is_context() -> None:
+    text = (
+        "Pardoned activist freed\n\nThe activist left prison on Friday.\n\nShe thanked her"
+        " supporters.\n\nHer family was waiting.\n\nJournalists gathered.\n\nOn 23 February"
+        " 2017 the Phnom Penh Municipal Court convicted her of assault."
+    )
+    assert extract(text, date(2018, 8, 21)) == []
