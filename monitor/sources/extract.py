@@ -268,8 +268,13 @@ def bounded_pieces(text: str, limit: int = MAX_SENTENCE) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for paragraph in _PARAGRAPH.split(text):
+    return [sentence for _, sentence in paragraph_sentences(text)]
+
+
+def paragraph_sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a text, each with the number of its paragraph."""
+    out: list[tuple[int, str]] = []
+    for number, paragraph in enumerate(_PARAGRAPH.split(text)):
         paragraph = " ".join(paragraph.split())
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
@@ -278,9 +283,9 @@ def sentences(text: str) -> list[str]:
             last = before[-1].lower().rstrip(".") if before else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or "." in last:
                 continue
-            out.extend(bounded_pieces(paragraph[start : match.end()]))
+            out.extend((number, p) for p in bounded_pieces(paragraph[start : match.end()]))
             start = match.end()
-        out.extend(bounded_pieces(paragraph[start:]))
+        out.extend((number, p) for p in bounded_pieces(paragraph[start:]))
     return out
 
 
@@ -490,6 +495,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         "appeal_ruling",
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
+            r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
             r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
@@ -808,11 +814,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     drafts: list[_Draft] = []
     waiting: list[_Draft] = []  # periods stated before any decision: for the next one
     last_court: str | None = None
-    dateline: tuple[int, date] | None = None
+    dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
     lead_says_not = lead_says_decision = False
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
-    for index, sentence in enumerate(sentences(text)):
+    for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         courts = _named_courts(sentence)
         named = courts[0][1] if courts else None
         dates = find_dates(sentence, as_of)
@@ -820,7 +826,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         appeal, in_force = find_periods(sentence)
         verb = _DECISION.search(sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
-            dateline = (index, dates[0].value)  # "15/04/25", "Week-ending 18 June 2021"
+            dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
         is_decision = verb is not None and bool(
             named or _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
@@ -880,14 +886,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court_named=named is not None,
             case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
         )
-        if (
-            draft.decision_date is None
-            and court is not None
-            and _is_echr(court)
-            and dateline is not None
-            and index - dateline[0] <= 3
-        ):
-            draft.decision_date = dateline[1]  # the Court's news: the date stands above the item
+        if draft.decision_date is None and dateline is not None:
+            if court is not None and _is_echr(court) and index - dateline[0] <= 3:
+                draft.decision_date = dateline[2]  # the Court's news: the date above the item
+            elif dateline[0] == index - 1 and dateline[1] == paragraph:
+                draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         if (
@@ -977,7 +980,9 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
         twin.decision_date = twin.decision_date or draft.decision_date
         if _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
-        twin.kind = twin.kind or draft.kind
+        # An appeal ruling is told with the sentence it upheld: the ruling is the news.
+        if draft.kind == "appeal_ruling" or twin.kind is None:
+            twin.kind = draft.kind or twin.kind
         twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
         twin.in_force_date = twin.in_force_date or draft.in_force_date
