@@ -159,9 +159,16 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
     return candidate
 
 
+_DATE_WORDS = re.compile(
+    r"\d|day|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен", re.I
+)
+
+
 def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
+    if not _DATE_WORDS.search(text):
+        return found  # no digit, no day of the week: no date
     for kind, pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -333,6 +340,21 @@ _NOT_DECISION = re.compile(
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
 )
+
+
+def _by_script(pattern: re.Pattern[str], junction: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A pattern written for both languages, cut in two: its English and its Russian half
+    (each sentence runs only the half of its own script: half the work)."""
+    latin, found, rest = pattern.pattern.partition(junction)
+    assert found, junction
+    return re.compile(latin, pattern.flags), re.compile(junction[1:] + rest, pattern.flags)
+
+
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_DECISION_BY_SCRIPT = _by_script(_DECISION, "|(?<![а-яё])(?:")
+_COURT_ONLY_BY_SCRIPT = _by_script(_COURT_ONLY, "|\\bосужд")
+_NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
+
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
     r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
@@ -477,6 +499,7 @@ _RU_WHERE = (
 )
 _RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
 _COURT_RU = re.compile(
+    r"(?<![\w-])(?:"
     rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
     rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
@@ -484,6 +507,7 @@ _COURT_RU = re.compile(
     r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
     r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
     r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
+    r")"
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
@@ -611,21 +635,30 @@ def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date 
 def find_periods(sentence: str) -> tuple[str | None, str | None]:
     """(appeal period, in-force period) the sentence states, each as "15d", "10wd", "3m"."""
     appeal = in_force = None
-    for pattern in _IN_FORCE_PERIOD:
+    low = sentence.lower()
+    if not any(unit in low for unit in _UNIT_STEMS):
+        return None, None
+    about_force = any(word in low for word in ("force", "effect", "final", "силу"))
+    about_appeal = any(word in low for word in _APPEAL_STEMS)
+    for pattern in _IN_FORCE_PERIOD if about_force else ():
         match = pattern.search(sentence)
         if match:
             in_force = _period(match)
             break
-    for pattern in _APPEAL_PERIOD:
+    for pattern in _APPEAL_PERIOD if about_appeal else ():
         match = pattern.search(sentence)
         if match:
             appeal = _period(match)
             break
-    if appeal is None and any(p.search(sentence) for p in _ONE_MONTH[:2]):
+    if appeal is None and about_appeal and any(p.search(sentence) for p in _ONE_MONTH[:2]):
         appeal = "1m"
-    if in_force is None and _ONE_MONTH[2].search(sentence):
+    if in_force is None and about_force and _ONE_MONTH[2].search(sentence):
         in_force = "1m"
     return appeal, in_force
+
+
+_APPEAL_STEMS = ("appeal", "challenge", "referral", "обжал", "жалоб", "апелляц")
+_UNIT_STEMS = ("day", "week", "month", "year", "сут", "дн", "недел", "месяц", "год", "лет")
 
 
 def find_period(sentence: str) -> str | None:
@@ -635,6 +668,8 @@ def find_period(sentence: str) -> str | None:
 
 
 def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, FoundDate | None]:
+    if not dates:
+        return None, None
     for pattern in _IN_FORCE_DATE:
         for match in pattern.finditer(sentence):
             for found in dates:
@@ -645,14 +680,21 @@ def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, 
 
 def _named_courts(sentence: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
-    for match in _COURT_EN.finditer(sentence):
+    low = sentence.lower()
+    english = "court" in low or "echr" in low
+    russian = "суд" in low or "еспч" in low
+    if not (english or russian):
+        return found
+    for match in _COURT_EN.finditer(sentence) if english else ():
         words = match.group(0).split()
         while words and words[0].lower().strip(".,") in _NOT_COURT_NAME:
             words.pop(0)
         named = len(words) > 1 and words[0] != "Court"
         if named or words[:3] in (["Court", "of", "Appeal"], ["Court", "of", "Appeals"]):
             found.append((match.end() - len(" ".join(words)), " ".join(words).rstrip(".,")))
-    for pattern in (_COURT_EN_PLAIN, _COURT_RU):
+    for pattern in [
+        p for p, wanted in ((_COURT_EN_PLAIN, english), (_COURT_RU, russian)) if wanted
+    ]:
         for match in pattern.finditer(sentence):
             found.append((match.start(), match.group(0).strip().rstrip(".,")))
     # "The Strasbourg court" is the European Court of Human Rights.
@@ -819,19 +861,23 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     lead_says_not = lead_says_decision = False
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
+        if len(sentence) > 60 and not _may_matter(sentence):
+            continue  # no word of courts, decisions or periods: none of the patterns can match
         courts = _named_courts(sentence)
         named = courts[0][1] if courts else None
         dates = find_dates(sentence, as_of)
         in_force_date, in_force_found = _in_force_date(sentence, dates)
         appeal, in_force = find_periods(sentence)
-        verb = _DECISION.search(sentence)
+        script = 1 if _CYRILLIC.search(sentence) else 0
+        verb = _DECISION_BY_SCRIPT[script].search(sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
-        is_decision = verb is not None and bool(
-            named or _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
+        court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
+        is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
+        not_decision = (verb is not None or index <= LEAD) and bool(
+            _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
-        not_decision = _NOT_DECISION.search(sentence) is not None
         if index <= LEAD:
             lead_says_not |= not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
@@ -842,10 +888,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         at = verb.start() if verb else len(sentence)
         before = [name for start, name in courts if start < at]
         court = before[-1] if before else named
-        refers_back = _COURT_BACK.search(sentence) is not None
+        refers_back = court is None and _COURT_BACK.search(sentence) is not None
         if court is None and about_echr and _THE_COURT.search(sentence):
             court = ECHR  # "In the case of X v. Y the Court held..." on the Court's own pages
-        if court is None and (refers_back or _COURT_ONLY.search(sentence)):
+        if court is None and (refers_back or court_only):
             court = last_court
         if named:
             last_court = court
@@ -935,6 +981,28 @@ _RULED = re.compile(
     re.I,
 )
 _CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
+# Stems of every word a decision, a court or a period can be told with (the patterns below
+# all need one): a sentence with none is passed over without running them.
+_STEMS = (
+    "court", "judge", "tribunal", "justice", "chamber", "echr", "ecthr", "appeal", "force",
+    "effect", "final", "sentenc", "fine", "jail", "prison", "remand", "custody", "convict",
+    "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
+    "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
+    "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
+    "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
+    "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
+    "освобо", "виновн", "вердикт", "решени", "решил", "постанов", "определ", "удовлетвор",
+    "отказ", "отмен", "остав", "назнач", "замен", "вынес", "признал", "отправил", "продлил",
+    "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
+    "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
+)  # fmt: skip
+
+
+def _may_matter(sentence: str) -> bool:
+    low = sentence.lower()
+    return any(stem in low for stem in _STEMS)
+
+
 _ABOUT_ECHR = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
 )
