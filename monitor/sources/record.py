@@ -4,6 +4,8 @@
   another source, gets one more provenance: it stays one decision.
 - A report that gives a different date (within two weeks) for a decision of the same kind is a
   **conflict**: one event for the operators, and nothing overwritten.
+- So is a report of a known decision that states another period than the one its rule counts,
+  or another entry into force than the computed one.
 - A decision typed in config outranks one extracted from the web: config decisions only ever
   gain provenances.
 - Decisions reported as background (dated more than 60 days before the publication) are not
@@ -30,7 +32,9 @@ from monitor import events
 from monitor.catalog import CalendarExtras
 from monitor.deadlines.calendars import ECHR
 from monitor.deadlines.dates import human
+from monitor.deadlines.rules import IN_FORCE, Unit, preset
 from monitor.decisions import refresh_deadlines
+from monitor.errors import RuleError
 from monitor.models import Case, Decision, DecisionProvenance, Snapshot, Source
 from monitor.sources.extract import ExtractedDecision
 
@@ -93,6 +97,39 @@ def choose_rule(found: ExtractedDecision, jurisdiction: str) -> tuple[str, str]:
         return "", "no rule: the source states no period"
     rule = rule_for_period(period)
     return rule, f"{rule}: the generic rule for the {which} period {period} the source states"
+
+
+_UNIT_FOR_CODE = {
+    "d": Unit.DAYS,
+    "wd": Unit.WORKING_DAYS,
+    "w": Unit.WEEKS,
+    "m": Unit.MONTHS,
+    "y": Unit.YEARS,
+}
+
+
+def _disagreement(decision: Decision, found: ExtractedDecision) -> str | None:
+    """What a source states about a known decision that its deadlines do not say, if anything:
+    another entry into force, or another period than the one its rule counts."""
+    in_force = next((d.due_on for d in decision.deadlines if d.kind == IN_FORCE), None)
+    if found.in_force_date and in_force and found.in_force_date != in_force:
+        return (
+            f"entry into force on {human(found.in_force_date)}, but it is computed as"
+            f" {human(in_force)} ({decision.rule})"
+        )
+    period = found.in_force_period or found.appeal_period
+    if not period or not decision.rule:
+        return None
+    try:
+        rule = preset(decision.rule)
+    except RuleError:
+        return None
+    number = int("".join(ch for ch in period if ch.isdigit()))
+    unit = _UNIT_FOR_CODE[period[len(str(number)) :]]
+    if (rule.period, rule.unit) != (number, unit):
+        which = "an in-force" if found.in_force_period else "an appeal"
+        return f"{which} period of {period}, but the rule {decision.rule} counts {rule.period} {rule.unit.value}"
+    return None
 
 
 def rule_for_period(period: str | None) -> str:
@@ -183,6 +220,24 @@ def record_found(
                 f" {found.in_force_period or found.appeal_period}: deadlines computed with {why}",
                 decision=same,
                 source=source,
+            )
+        disagreement = _disagreement(same, found) if added else None
+        if disagreement:
+            events.record_event(
+                session,
+                now,
+                events.CONFLICT,
+                f"{case.key}/{same.key}: {source.key} states {disagreement}; nothing was changed:"
+                f" check the sources and correct the config if needed. Quote: {found.quote[:300]}",
+                decision=same,
+                source=source,
+                url=url,
+            )
+            return Found(
+                case.key,
+                same.key,
+                "conflict",
+                f"{case.key}/{same.key}: {source.key} states {disagreement}",
             )
         message = (
             f"{case.key}/{same.key}: also reported by {source.key}"
