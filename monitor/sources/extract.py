@@ -675,7 +675,16 @@ def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, 
             for found in dates:
                 if 0 <= found.start - match.end() <= 3:
                     return found.value, found
+    # "On 27 October the judgment ... became final": the one date, told before the words.
+    final = _BECAME_FINAL.search(sentence)
+    if final is not None and len(dates) == 1 and dates[0].end <= final.start():
+        return dates[0].value, dates[0]
     return None, None
+
+
+_BECAME_FINAL = re.compile(
+    r"\b(?:became|has\s+become)\s+final\b|вступил[аио]?\s+в\s+(?:законную\s+)?силу|стал[аио]?\s+окончательн\w+"
+)
 
 
 def _named_courts(sentence: str) -> list[tuple[int, str]]:
@@ -868,6 +877,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         dates = find_dates(sentence, as_of)
         in_force_date, in_force_found = _in_force_date(sentence, dates)
         appeal, in_force = find_periods(sentence)
+        if in_force is None and _ARTICLE_44.search(sentence):
+            in_force = "3m"  # final in the circumstances of Article 44 § 2: three months
         script = 1 if _CYRILLIC.search(sentence) else 0
         verb = _DECISION_BY_SCRIPT[script].search(sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
@@ -966,6 +977,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
         # the body recalls are its background.
         return []
+    if not drafts:
+        # Only a decision's entry into force is told ("On 27 October the judgment of the
+        # European Court of Human Rights became final"): the decision, undated.
+        for early in waiting:
+            early.kind = find_kind(" ".join(early.quotes))
+            if early.court and early.kind and (early.in_force_date or early.in_force_period):
+                drafts.append(early)
     for draft in drafts:
         if draft.court is None:
             # "Суд решил оставить приговор без изменений" before the court is named: the court
