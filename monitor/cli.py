@@ -356,6 +356,39 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                 flag = " (uncertain)" if deadline.uncertain else ""
                 lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
                 lines.extend(wrap(deadline.explanation))
+            reports = session.execute(
+                select(DecisionProvenance, Source.key)
+                .join(Source, Source.id == DecisionProvenance.source_id)
+                .where(DecisionProvenance.decision_id == decision.id)
+                .order_by(DecisionProvenance.seen_at, DecisionProvenance.id)
+            ).all()
+            sources_said = []
+            for report, source_key in reports:
+                stated = ", ".join(
+                    part
+                    for part in (
+                        human(report.reported_date) if report.reported_date else "",
+                        f"period {report.reported_period}" if report.reported_period else "",
+                    )
+                    if part
+                )
+                lines.append(
+                    f"  reported by {source_key} ({report.url}, snapshot {report.snapshot_id}):"
+                    f" {stated or 'no date or period stated'}"
+                )
+                lines.extend(wrap(f'"{report.quote[:300]}"'))
+                sources_said.append(
+                    {
+                        "source": source_key,
+                        "url": report.url,
+                        "snapshot": report.snapshot_id,
+                        "quote": report.quote,
+                        "reported_date": report.reported_date.isoformat()
+                        if report.reported_date
+                        else None,
+                        "reported_period": report.reported_period,
+                    }
+                )
             decisions.append(
                 {
                     "id": decision.key,
@@ -379,6 +412,7 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                         }
                         for d in decision.deadlines
                     ],
+                    "sources": sources_said,
                 }
             )
     _out(args, {"case": case.key, "decisions": decisions}, "\n".join(lines))

@@ -56,3 +56,24 @@ def test_extract_from_a_local_url(run, site: Site) -> None:  # type: ignore[no-u
     assert (
         run("extract", "/no/such/file").err.strip().startswith("error: /no/such/file: no such file")
     )
+
+
+def test_explain_lists_every_source_that_reported_a_decision(
+    run, config_dir: Path, site: Site
+) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/news"] = Page(RELEASE.encode())
+    with_sources(config_dir, site, ONE_SOURCE)
+    run("db", "upgrade")
+    run("sync")
+    assert run("poll").code == 0
+    explained = json.loads(run("explain", "kozlov", "--json").out)
+    [reported] = [s for d in explained["decisions"] for s in d["sources"]]
+    assert (reported["source"], reported["url"], reported["reported_date"]) == (
+        "odf",
+        site.url("/news"),
+        "2016-08-04",
+    )
+    assert reported["reported_period"] == "15d" and reported["snapshot"]
+    assert "come into force in 15 days" in reported["quote"]
+    text = run("explain", "kozlov").out
+    assert f"reported by odf ({site.url('/news')}, snapshot" in text and "period 15d" in text
