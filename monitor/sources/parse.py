@@ -19,11 +19,24 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 # Never part of the readable text of a page.
 _NOISE = "script, style, noscript, template, svg, iframe, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden=true]"
 _BLOCKS = "p, div, br, li, h1, h2, h3, h4, h5, h6, tr, article, section, blockquote, pre, dd, dt, table, ul, ol, td, th"
+
+
+class SelectorError(ValueError):
+    """A CSS selector the parser cannot read."""
+
+
+def _select(node: Any, selector: str) -> list[Any]:
+    try:
+        return list(node.css(selector))
+    except SelectolaxError as exc:
+        raise SelectorError(
+            f"{selector!r} is not a CSS selector the parser can read: {exc}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,7 @@ def html_to_text(html: str, selector: str | None = None, budget: int = MAX_TEXT)
     title_node = tree.css_first("title")
     title = normalise(title_node.text()) if title_node is not None else ""
     if selector:
-        nodes = tree.css(selector)
+        nodes = _select(tree, selector)
         if not nodes:
             return ParsedPage("", False, title)
         return _page(normalise("\n\n".join(_readable(n) for n in nodes)), True, title, budget)
@@ -165,7 +178,7 @@ def html_to_text(html: str, selector: str | None = None, budget: int = MAX_TEXT)
 def links(html: str, base_url: str, pattern: str, selector: str | None = None) -> list[str]:
     """Absolute http(s) links whose URL matches ``pattern`` (a regular expression), in page order."""
     tree = LexborHTMLParser(flatten_deep(html))
-    roots = tree.css(selector) if selector else [tree.root]
+    roots = _select(tree, selector) if selector else [tree.root]
     regex = re.compile(pattern)
     found: list[str] = []
     for root in roots:
