@@ -46,7 +46,7 @@ from monitor.notify.preview import preview, write_eml
 from monitor.settings import Settings, load_settings
 from monitor.sources.extract import read
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
-from monitor.sources.parse import html_to_text
+from monitor.sources.parse import SelectorError, html_to_text, links
 from monitor.sources.poll import PollPolicy, poll_due
 from monitor.status import health_report
 from monitor.sync import sync_catalog
@@ -568,7 +568,58 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def cmd_sources_test(args: argparse.Namespace, ctx: Context) -> int:
+    """What a source definition would read, before it is added: nothing is stored."""
+    try:
+        pattern = re.compile(args.link_pattern) if args.link_pattern else None
+    except re.error as exc:
+        raise UsageError(f"--link-pattern {args.link_pattern!r}: {exc}") from exc
+    result = Fetcher(HostGate(gap=0)).fetch(args.url, ctx.now, allow_private=args.allow_private)
+    try:
+        page = html_to_text(result.text, args.selector)
+        found = (
+            links(result.text, result.final_url, pattern.pattern, args.selector) if pattern else []
+        )
+    except SelectorError as exc:
+        raise UsageError(f"--selector {args.selector!r}: {exc}") from exc
+    extraction = read(page.text, ctx.now.date())
+    payload = {
+        "url": result.final_url,
+        "status": result.status,
+        "title": page.title,
+        "selector_matched": page.matched,
+        "truncated": result.truncated or page.truncated or extraction.truncated,
+        "text": page.text,
+        "links": found,
+        "decisions": [d.as_dict() for d in extraction.decisions],
+    }
+    lines = [f"{result.final_url}: HTTP {result.status}, title {page.title!r}"]
+    if args.selector:
+        lines.append(
+            f"selector {args.selector!r}: "
+            + ("matched" if page.matched else "matched nothing (the source would be broken)")
+        )
+    if pattern:
+        lines.append(f"links matching {pattern.pattern!r}: {len(found)}")
+        lines.extend(f"  {url}" for url in found[:20])
+    lines.append(f"text ({len(page.text)} characters):")
+    lines.extend(f"  {line}" for line in page.text[:600].splitlines())
+    lines.append(f"decisions found: {len(extraction.decisions)}")
+    for d in extraction.decisions:
+        lines.append(
+            f"  - {d.decision_date or 'date unknown'}: {d.kind or 'decision'} by {d.court or 'an unnamed court'}"
+        )
+    _out(args, payload, "\n".join(lines))
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
+    if args.action == "test":
+        if not args.url:
+            raise UsageError("monitor sources test needs a URL")
+        return cmd_sources_test(args, ctx)
+    if args.action is not None:
+        raise UsageError(f"unknown action {args.action!r} (try: monitor sources test URL)")
     with session_scope(ctx.engine()) as session:
         sources = list(session.scalars(select(Source).order_by(Source.key)))
         items: list[dict[str, Any]] = [
@@ -1057,9 +1108,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "sources",
         cmd_sources,
-        "list sources: state, last success, failures, next poll",
-        "monitor sources --json",
+        "list sources: state, last success, failures, next poll; or test one before adding it",
+        "monitor sources --json\n  monitor sources test https://example.org/news --selector div.news",
         json_output=True,
+    )
+    p.add_argument("action", nargs="?", help="test: show what a source definition would read")
+    p.add_argument("url", nargs="?", help="the page to test (with: test)")
+    p.add_argument("--selector", help="CSS selector of the part to read (with: test)")
+    p.add_argument(
+        "--link-pattern", help="regular expression of article links to follow (with: test)"
+    )
+    p.add_argument(
+        "--allow-private", action="store_true", help="allow a URL on a private or local address"
     )
 
     p = _command(
