@@ -39,6 +39,12 @@ def _select(node: Any, selector: str) -> list[Any]:
         ) from exc
 
 
+def check_selector(selector: str) -> str:
+    """``selector`` if the parser can read it; SelectorError otherwise."""
+    _select(LexborHTMLParser("<p></p>"), selector)
+    return selector
+
+
 @dataclass(frozen=True)
 class Entry:
     """One item of a feed or a JSON source, or one page."""
