@@ -316,6 +316,7 @@ _DECISION = re.compile(
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
+    r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
     r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
@@ -844,6 +845,9 @@ def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | Non
 # only past them is context (the sentence that sent him to prison, years ago).
 LEAD = 4
 BACKGROUND = timedelta(days=14)
+# Older than this, a decision is never the news, even in the lead (the monitor records such a
+# decision as background in any case).
+LONG_AGO = timedelta(days=60)
 
 _ABOUT_A_DECISION = re.compile(
     r"judgment|decision|verdict|ruling|sentence|решени|приговор|постановлени|определени", re.I
@@ -959,10 +963,9 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if (
             as_of is not None
             and draft.decision_date is not None
-            and draft.decision_date < as_of - BACKGROUND
-            and index > LEAD
+            and draft.decision_date < as_of - (BACKGROUND if index > LEAD else LONG_AGO)
         ):
-            continue  # an older decision recalled in the body: context, not the news
+            continue  # an older decision recalled: context, not the news
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
             continue
