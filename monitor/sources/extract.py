@@ -1,8 +1,15 @@
 """Extraction: court decisions reported in a text, in English and Russian. Pure: text in, values out.
 
 For each decision: its date, the court, the kind (release, parole, sentence, judgment, appeal
-ruling, acquittal) when stated, the period after which it enters into force / becomes final /
-can be appealed, an in-force date when the text states one, and the sentence quoted.
+ruling, acquittal, arrest, other) when stated, the appeal period and the in-force period (two
+different facts), an in-force date when the text states one, and the sentences quoted.
+
+A text is read as a document (``extract``): sentence by sentence, carrying the court last named,
+the headline and dateline, periods stated before or after the decision they belong to; a
+judgment published by a court is read from its header (``_echr_judgment``,
+``_national_judgment``). Every pattern runs over one sentence of at most MAX_SENTENCE
+characters, and a text is read up to MAX_TEXT characters, so the work is linear in the size of
+the text whatever the page (``read`` says whether the text was cut).
 
 The extractor reports what the text says; the deadline engine does the legal counting. It is
 written as rules rather than a statistical model so that every answer can be traced to a
