@@ -427,3 +427,10 @@ def test_a_decision_of_long_ago_is_context_even_in_the_lead() -> None:
     )
     assert extract(text, date(2018, 8, 21)) == []
     assert [d.decision_date for d in extract(text, date(2017, 2, 24))] == [date(2017, 2, 23)]
+
+
+def test_links_deep_in_a_flattened_page_are_kept() -> None:
+    from monitor.sources.parse import links
+
+    html = "<html><body>" + "<div>" * 1_000 + '<a href="/news/1">one</a>' + "</div>" * 1_000
+    assert links(html, "https://example.org/", r"/news/\d+") == ["https://example.org/news/1"]

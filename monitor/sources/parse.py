@@ -77,6 +77,7 @@ _NOT_NESTING = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
     "wbr", "param", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
     "tbody", "thead", "tfoot", "rb", "rt", "rp", "colgroup", "caption",
+    "a",  # a link closes the one before it, and its address must survive the flattening
 }  # fmt: skip
 # Raw text: what follows the start tag up to its end tag is not markup.
 _RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext"}
