@@ -434,3 +434,8 @@ def test_links_deep_in_a_flattened_page_are_kept() -> None:
 
     html = "<html><body>" + "<div>" * 1_000 + '<a href="/news/1">one</a>' + "</div>" * 1_000
     assert links(html, "https://example.org/", r"/news/\d+") == ["https://example.org/news/1"]
+
+
+def test_a_decision_dated_after_the_publication_is_a_hearing_ahead() -> None:
+    text = "The Tverskoy District Court ordered the hearing to resume on 12 May 2019."
+    assert extract(text, date(2019, 5, 3)) == []

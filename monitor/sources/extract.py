@@ -973,6 +973,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             and draft.decision_date < as_of - (BACKGROUND if index > LEAD else LONG_AGO)
         ):
             continue  # an older decision recalled: context, not the news
+        if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
+            continue  # a date after the publication: a hearing ahead, not a decision
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
             continue
