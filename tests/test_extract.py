@@ -439,3 +439,8 @@ def test_links_deep_in_a_flattened_page_are_kept() -> None:
 def test_a_decision_dated_after_the_publication_is_a_hearing_ahead() -> None:
     text = "The Tverskoy District Court ordered the hearing to resume on 12 May 2019."
     assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_a_decision_that_might_be_is_not_one() -> None:
+    assert extract("If the court convicts him on 3 May 2019, he could be jailed for years.") == []
+    assert extract("Если суд 3 мая 2019 года признает его виновным, он может быть осужден.") == []

@@ -342,19 +342,23 @@ _NOT_DECISION = re.compile(
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
     r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
-    r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed))\b"
-    r"|отлож\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
+    r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
+    r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge))\b"
+    r"|отлож\w*|если\s+суд|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
 )
 
 
+_CYRILLIC_IN_PATTERN = re.compile(r"[а-яё]")
+
+
 def _by_script(pattern: re.Pattern[str], junction: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A pattern written for both languages, cut in two: its English and its Russian half
     (each sentence runs only the half of its own script: half the work)."""
     latin, found, rest = pattern.pattern.partition(junction)
-    assert found, junction
+    assert found and not _CYRILLIC_IN_PATTERN.search(latin), junction
     return re.compile(latin, pattern.flags), re.compile(junction[1:] + rest, pattern.flags)
 
 
