@@ -444,3 +444,11 @@ def test_a_decision_dated_after_the_publication_is_a_hearing_ahead() -> None:
 def test_a_decision_that_might_be_is_not_one() -> None:
     assert extract("If the court convicts him on 3 May 2019, he could be jailed for years.") == []
     assert extract("Если суд 3 мая 2019 года признает его виновным, он может быть осужден.") == []
+
+
+def test_such_a_decision_takes_its_kind_from_the_sentence_before() -> None:
+    text = (
+        "Главу района приговорили к двум годам условно за нападение на журналиста. Такое"
+        " решение вынесла судья Черногорского городского суда."
+    )
+    assert _facts(text) == [(None, "Черногорского городского суда", "sentence", None, None)]

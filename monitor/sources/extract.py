@@ -860,6 +860,10 @@ BACKGROUND = timedelta(days=14)
 # decision as background in any case).
 LONG_AGO = timedelta(days=60)
 
+_SUCH = re.compile(
+    r"\b(?:this|that|such\s+a|the)\s+(?:decision|ruling|verdict)\b|(?<![а-яё])(?:так\w*|это\w*|данн\w*)\s+(?:решени|приговор|постановлени)",
+    re.I,
+)
 _ABOUT_A_DECISION = re.compile(
     r"judgment|decision|verdict|ruling|sentence|решени|приговор|постановлени|определени", re.I
 )
@@ -883,10 +887,12 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
     lead_says_not = lead_says_decision = False
+    previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 60 and not _may_matter(sentence):
             continue  # no word of courts, decisions or periods: none of the patterns can match
+        previous, current = current, sentence
         courts = _named_courts(sentence)
         named = courts[0][1] if courts else None
         dates = find_dates(sentence, as_of)
@@ -950,7 +956,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 sentence, decision_dates, verb.start() if verb else len(sentence)
             ),
             court=court,
-            kind=find_kind(sentence) or ("judgment" if court and _is_echr(court) else None),
+            kind=find_kind(sentence)
+            or ("judgment" if court and _is_echr(court) else None)
+            # "Такое решение вынесла судья...": the kind told in the sentence before.
+            or (find_kind(previous) if _SUCH.search(sentence) else None),
             appeal_period=appeal,
             in_force_period=in_force,
             in_force_date=in_force_date,
@@ -1011,7 +1020,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
 
 # Verbs that say a decision was made even when the text does not say of what kind.
 _RULED = re.compile(
-    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|решил[аио]?|постановил[аио]?)(?![а-яё])",
+    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|(?:решение|приговор|постановление)\s+вынес\w*|решил[аио]?|постановил[аио]?)(?![а-яё])",
     re.I,
 )
 _CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
