@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import io, naive, schedule
+from bench import extraction, io, naive, schedule
 from bench.common import Report
 
 SECTIONS = ("schedule", "naive", "mail", "polling", "extraction", "idle")
@@ -34,12 +34,17 @@ def main() -> int:
     started = time.perf_counter()
     wanted = args.only or list(SECTIONS)
     postgres = None if args.quick else args.postgres
+
+    def extraction_sections() -> None:
+        io.extraction(report)
+        extraction.run(report)
+
     runners = {
         "schedule": lambda: schedule.run(report, postgres),
         "naive": lambda: naive.run(report),
         "mail": lambda: io.mail(report),
         "polling": lambda: io.polling(report),
-        "extraction": lambda: io.extraction(report),
+        "extraction": extraction_sections,
         "idle": lambda: io.idle(report),
     }
     for name in SECTIONS:

@@ -28,6 +28,7 @@ from monitor.deadlines.dates import parse_iso_date
 from monitor.deadlines.reminders import DEFAULT_OFFSETS, ROLES
 from monitor.deadlines.rules import OPTION_VALUES, preset
 from monitor.errors import ConfigError, Problem, RuleError
+from monitor.sources.parse import check_selector
 from monitor.tomlsource import KeyPath, TomlDocument, TomlSyntaxError, load_toml
 
 LANGUAGES = ("en", "ru")
@@ -150,6 +151,19 @@ def text(value: Any) -> str:
     if any(ch in value for ch in "\r\n\x00"):
         raise ValueError("must be one line (no line breaks)")
     return value.strip()
+
+
+def css_selector(value: Any) -> str:
+    return check_selector(text(value))  # SelectorError is a ValueError: file, line and key
+
+
+def regular_expression(value: Any) -> str:
+    pattern = text(value)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from exc
+    return pattern
 
 
 def long_text(value: Any) -> str:
@@ -350,9 +364,9 @@ SOURCE_KEYS: dict[str, tuple[Check, bool]] = {
     "interval": (duration, False),
     "timeout": (duration, False),
     "max_bytes": (positive_int, False),
-    "selector": (text, False),
-    "link_pattern": (text, False),
-    "article_selector": (text, False),
+    "selector": (css_selector, False),
+    "link_pattern": (regular_expression, False),
+    "article_selector": (css_selector, False),
     "json_path": (text, False),
     "allow_private_addresses": (boolean, False),
 }

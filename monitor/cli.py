@@ -44,9 +44,9 @@ from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
 from monitor.settings import Settings, load_settings
-from monitor.sources.extract import extract
+from monitor.sources.extract import read
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
-from monitor.sources.parse import html_to_text
+from monitor.sources.parse import SelectorError, html_to_text, links
 from monitor.sources.poll import PollPolicy, poll_due
 from monitor.status import health_report
 from monitor.sync import sync_catalog
@@ -357,6 +357,39 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                 flag = " (uncertain)" if deadline.uncertain else ""
                 lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
                 lines.extend(wrap(deadline.explanation))
+            reports = session.execute(
+                select(DecisionProvenance, Source.key)
+                .join(Source, Source.id == DecisionProvenance.source_id)
+                .where(DecisionProvenance.decision_id == decision.id)
+                .order_by(DecisionProvenance.seen_at, DecisionProvenance.id)
+            ).all()
+            sources_said = []
+            for report, source_key in reports:
+                stated = ", ".join(
+                    part
+                    for part in (
+                        human(report.reported_date) if report.reported_date else "",
+                        f"period {report.reported_period}" if report.reported_period else "",
+                    )
+                    if part
+                )
+                lines.append(
+                    f"  reported by {source_key} ({report.url}, snapshot {report.snapshot_id}):"
+                    f" {stated or 'no date or period stated'}"
+                )
+                lines.extend(wrap(f'"{report.quote[:300]}"'))
+                sources_said.append(
+                    {
+                        "source": source_key,
+                        "url": report.url,
+                        "snapshot": report.snapshot_id,
+                        "quote": report.quote,
+                        "reported_date": report.reported_date.isoformat()
+                        if report.reported_date
+                        else None,
+                        "reported_period": report.reported_period,
+                    }
+                )
             decisions.append(
                 {
                     "id": decision.key,
@@ -380,6 +413,7 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                         }
                         for d in decision.deadlines
                     ],
+                    "sources": sources_said,
                 }
             )
     _out(args, {"case": case.key, "decisions": decisions}, "\n".join(lines))
@@ -535,7 +569,58 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def cmd_sources_test(args: argparse.Namespace, ctx: Context) -> int:
+    """What a source definition would read, before it is added: nothing is stored."""
+    try:
+        pattern = re.compile(args.link_pattern) if args.link_pattern else None
+    except re.error as exc:
+        raise UsageError(f"--link-pattern {args.link_pattern!r}: {exc}") from exc
+    result = Fetcher(HostGate(gap=0)).fetch(args.url, ctx.now, allow_private=args.allow_private)
+    try:
+        page = html_to_text(result.text, args.selector)
+        found = (
+            links(result.text, result.final_url, pattern.pattern, args.selector) if pattern else []
+        )
+    except SelectorError as exc:
+        raise UsageError(f"--selector {args.selector!r}: {exc}") from exc
+    extraction = read(page.text, ctx.now.date())
+    payload = {
+        "url": result.final_url,
+        "status": result.status,
+        "title": page.title,
+        "selector_matched": page.matched,
+        "truncated": result.truncated or page.truncated or extraction.truncated,
+        "text": page.text,
+        "links": found,
+        "decisions": [d.as_dict() for d in extraction.decisions],
+    }
+    lines = [f"{result.final_url}: HTTP {result.status}, title {page.title!r}"]
+    if args.selector:
+        lines.append(
+            f"selector {args.selector!r}: "
+            + ("matched" if page.matched else "matched nothing (the source would be broken)")
+        )
+    if pattern:
+        lines.append(f"links matching {pattern.pattern!r}: {len(found)}")
+        lines.extend(f"  {url}" for url in found[:20])
+    lines.append(f"text ({len(page.text)} characters):")
+    lines.extend(f"  {line}" for line in page.text[:600].splitlines())
+    lines.append(f"decisions found: {len(extraction.decisions)}")
+    for d in extraction.decisions:
+        lines.append(
+            f"  - {d.decision_date or 'date unknown'}: {d.kind or 'decision'} by {d.court or 'an unnamed court'}"
+        )
+    _out(args, payload, "\n".join(lines))
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
+    if args.action == "test":
+        if not args.url:
+            raise UsageError("monitor sources test needs a URL")
+        return cmd_sources_test(args, ctx)
+    if args.action is not None:
+        raise UsageError(f"unknown action {args.action!r} (try: monitor sources test URL)")
     with session_scope(ctx.engine()) as session:
         sources = list(session.scalars(select(Source).order_by(Source.key)))
         items: list[dict[str, Any]] = [
@@ -718,16 +803,22 @@ def cmd_extract(args: argparse.Namespace, ctx: Context) -> int:
         text, _ = decode_body(raw, "")
         if path.suffix.lower() in (".html", ".htm"):
             text = html_to_text(text).text
-    decisions = extract(text, args.as_of)
-    payload = {"decisions": [d.as_dict() for d in decisions]}
+    extraction = read(text, args.as_of)
+    decisions = extraction.decisions
+    payload = {"decisions": [d.as_dict() for d in decisions], "truncated": extraction.truncated}
     lines = []
     for d in decisions:
         lines.append(
             f"- {d.decision_date or 'date unknown'}: {d.kind or 'decision'} by {d.court or 'an unnamed court'}"
-            + (f", period {d.in_force_period}" if d.in_force_period else "")
+            + (f", appeal period {d.appeal_period}" if d.appeal_period else "")
+            + (f", in-force period {d.in_force_period}" if d.in_force_period else "")
             + (f", in force on {d.in_force_date}" if d.in_force_date else "")
         )
         lines.append(f'  "{d.quote}"')
+    if extraction.truncated:
+        lines.append(
+            "(the text was longer than the extraction budget: only its beginning was read)"
+        )
     _out(args, payload, "\n".join(lines) or "no decision found")
     return 0
 
@@ -1018,9 +1109,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "sources",
         cmd_sources,
-        "list sources: state, last success, failures, next poll",
-        "monitor sources --json",
+        "list sources: state, last success, failures, next poll; or test one before adding it",
+        "monitor sources --json\n  monitor sources test https://example.org/news --selector div.news",
         json_output=True,
+    )
+    p.add_argument("action", nargs="?", help="test: show what a source definition would read")
+    p.add_argument("url", nargs="?", help="the page to test (with: test)")
+    p.add_argument("--selector", help="CSS selector of the part to read (with: test)")
+    p.add_argument(
+        "--link-pattern", help="regular expression of article links to follow (with: test)"
+    )
+    p.add_argument(
+        "--allow-private", action="store_true", help="allow a URL on a private or local address"
     )
 
     p = _command(

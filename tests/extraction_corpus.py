@@ -21,11 +21,15 @@ def dec(
     period: str | None = None,
     in_force_date: date | None = None,
     quote_has: str = "",
+    appeal: str | None = None,
 ) -> dict[str, Any]:
+    """``period``: the in-force period ("comes into force in 15 days"); ``appeal``: the appeal
+    period ("can be appealed within 10 days"). A text usually states one of them."""
     return {
         "decision_date": decision_date,
         "court": court,
         "kind": kind,
+        "appeal_period": appeal,
         "in_force_period": period,
         "in_force_date": in_force_date,
         "quote_has": quote_has,
@@ -55,7 +59,7 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         None,
         "On August 4, 2016, the Moscow City Court sentenced the activist to three years in a penal colony. "
         "The sentence can be appealed within ten days.",
-        [dec(D(2016, 8, 4), "Moscow City Court", "sentence", "10d")],
+        [dec(D(2016, 8, 4), "Moscow City Court", "sentence", appeal="10d")],
     ),
     (
         "en-dotted",
@@ -93,19 +97,19 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "en-weekday",
         D(2016, 8, 12),
         "On Thursday the Astana City Court acquitted the blogger. The prosecution has 15 days to appeal.",
-        [dec(D(2016, 8, 11), "Astana City Court", "acquittal", "15d")],
+        [dec(D(2016, 8, 11), "Astana City Court", "acquittal", appeal="15d")],
     ),
     (
         "en-has-30-days",
         None,
         "On 1 March 2021 the Regional Court of Warsaw convicted the officer. The defence has 30 days to appeal.",
-        [dec(D(2021, 3, 1), "Regional Court of Warsaw", "sentence", "30d")],
+        [dec(D(2021, 3, 1), "Regional Court of Warsaw", "sentence", appeal="30d")],
     ),
     (
         "en-within-weeks",
         None,
         "On 3 May 2019 the Minsk City Court granted parole to the prisoner. The decision may be appealed within two weeks.",
-        [dec(D(2019, 5, 3), "Minsk City Court", "parole", "2w")],
+        [dec(D(2019, 5, 3), "Minsk City Court", "parole", appeal="2w")],
     ),
     (
         "en-one-year",
@@ -152,7 +156,7 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "en-yesterday",
         D(2020, 11, 3),
         "Yesterday the Minsk District Court sentenced the protester to two years. The verdict can be appealed within 10 days.",
-        [dec(D(2020, 11, 2), "Minsk District Court", "sentence", "10d")],
+        [dec(D(2020, 11, 2), "Minsk District Court", "sentence", appeal="10d")],
     ),
     (
         "en-appeal-court-of",
@@ -222,13 +226,13 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         None,
         "12 марта 2019 года Мещанский районный суд Москвы приговорил активиста к трем годам лишения свободы. "
         "Приговор может быть обжалован в течение 10 суток.",
-        [dec(D(2019, 3, 12), "Мещанский районный суд", "sentence", "10d")],
+        [dec(D(2019, 3, 12), "Мещанский районный суд Москвы", "sentence", appeal="10d")],
     ),
     (
         "ru-month",
         None,
         "15.06.2020 Верховный суд отменил приговор и освободил журналиста. Решение может быть обжаловано в течение месяца.",
-        [dec(D(2020, 6, 15), "Верховный суд", "appeal_ruling", "1m")],
+        [dec(D(2020, 6, 15), "Верховный суд", "appeal_ruling", appeal="1m")],
     ),
     (
         "ru-no-year",
@@ -240,7 +244,8 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "ru-no-year-unknown",
         None,
         "16 февраля Алматинский областной суд оставил без изменения приговор блогеру.",
-        [],
+        # The day without a year or a publication date: reported undated, for the operators.
+        [dec(None, "Алматинский областной суд", "appeal_ruling")],
     ),
     (
         "ru-in-force-date",
@@ -252,7 +257,7 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "ru-weekday",
         D(2018, 5, 26),
         "В пятницу Ленинский районный суд оправдал журналиста. Прокуратура может обжаловать приговор в течение 15 суток.",
-        [dec(D(2018, 5, 25), "Ленинский районный суд", "acquittal", "15d")],
+        [dec(D(2018, 5, 25), "Ленинский районный суд", "acquittal", appeal="15d")],
     ),
     (
         "ru-iso",
@@ -264,7 +269,7 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "ru-working-days",
         None,
         "3 апреля 2022 года Октябрьский районный суд постановил освободить задержанного. Решение может быть обжаловано в течение 5 рабочих дней.",
-        [dec(D(2022, 4, 3), "Октябрьский районный суд", "release", "5wd")],
+        [dec(D(2022, 4, 3), "Октябрьский районный суд", "release", appeal="5wd")],
     ),
     (
         "ru-echr",
@@ -289,7 +294,7 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "ru-two-weeks",
         None,
         "1 декабря 2023 года Бостандыкский районный суд заменил наказание на штраф. Постановление может быть обжаловано в течение двух недель.",
-        [dec(D(2023, 12, 1), "Бостандыкский районный суд", None, "2w")],
+        [dec(D(2023, 12, 1), "Бостандыкский районный суд", "other", appeal="2w")],
     ),
     # ---------------------------------------------------------------- Russian, negatives
     (

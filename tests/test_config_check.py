@@ -143,6 +143,20 @@ BROKEN = [
         "cases/kozlov.toml:42: sources[0].url: 'file:///etc/passwd' is not an http:// or https:// address",
         id="bad-url",
     ),
+    pytest.param(
+        "cases/kozlov.toml",
+        'interval = "6h"',
+        'interval = "6h"\nselector = "div.news["',
+        "cases/kozlov.toml:44: sources[0].selector: 'div.news[' is not a CSS selector",
+        id="bad-selector",
+    ),
+    pytest.param(
+        "cases/kozlov.toml",
+        'interval = "6h"',
+        'interval = "6h"\nlink_pattern = "/news/(\\\\d+"',
+        "cases/kozlov.toml:44: sources[0].link_pattern: '/news/(\\\\d+' is not a regular expression",
+        id="bad-link-pattern",
+    ),
 ]
 
 

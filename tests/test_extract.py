@@ -5,16 +5,27 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
-from monitor.sources.extract import extract, sentences
+from monitor.sources.extract import (
+    MAX_SENTENCE,
+    ExtractedDecision,
+    bounded_pieces,
+    extract,
+    read,
+    sentences,
+)
+from monitor.sources.parse import MAX_DEPTH, flatten_deep, html_to_text
+from monitor.sources.record import choose_rule
 from tests.conftest import FIXTURES
 from tests.extraction_corpus import CORPUS
+from tests.extraction_real import PARTS, load, same_court
 
-FIELDS = ("decision_date", "court", "kind", "in_force_period", "in_force_date")
+FIELDS = ("decision_date", "court", "kind", "appeal_period", "in_force_period", "in_force_date")
 
 
 @pytest.mark.parametrize(
@@ -65,10 +76,12 @@ def test_extract_command_prints_one_json_object() -> None:
         "Kapshagai City Court of Almaty Province",
         "15d",
     )
+    assert payload["truncated"] is False
     assert set(first) == {
         "decision_date",
         "court",
         "kind",
+        "appeal_period",
         "in_force_period",
         "in_force_date",
         "quote",
@@ -93,3 +106,349 @@ def test_the_precision_and_recall_report_runs_and_the_corpus_scores_fully() -> N
         assert tp == predicted == truth
     text = report("corpus", CORPUS)
     assert "decision_date" in text and "precision" in text
+
+
+# ------------------------------------------------------------------ bounded, linear work
+
+
+def test_pieces_of_a_long_line_are_never_longer_than_the_bound_and_keep_every_word() -> None:
+    line = " ".join(f"word{i}" for i in range(50_000)) + " " + "x" * 5_000 + " end"
+    pieces = bounded_pieces(line, 1_000)
+    assert max(len(p) for p in pieces) <= 1_000
+    assert "".join("".join(pieces).split()) == "".join(line.split())
+
+
+def test_no_sentence_is_longer_than_the_bound_whatever_the_line() -> None:
+    hearings = "4 August 2016, 10:00, case 1-234/2016, room 5, judge Abenov; " * 5_000
+    assert len(hearings) > 100 * MAX_SENTENCE
+    assert max(len(s) for s in sentences(hearings + "\n\n" + "Art. 5 St. 4 " * 5_000)) <= (
+        MAX_SENTENCE
+    )
+
+
+def test_a_long_line_reads_the_same_as_its_bounded_pieces_in_paragraphs() -> None:
+    decision = (
+        "on 4 August 2016 the Kapshagai City Court of Almaty Province ordered the conditional release"
+        " of Vladimir Kozlov and the court decision will come into force in 15 days "
+    )
+    line = ("the hearing gathered journalists and diplomats " * 60 + decision) * 40
+    assert len(sentences(line)) > 1
+    found = extract(line)
+    assert found and found[0].in_force_period == "15d"
+    assert found == extract("\n\n".join(bounded_pieces(" ".join(line.split()))))
+
+
+def test_a_text_past_the_budget_is_cut_and_says_so() -> None:
+    text = FIXTURES.joinpath("odf-kozlov-release-2016-08-04.txt").read_text(encoding="utf-8")
+    whole = read(text + "\n\nfiller " * 1_000, budget=len(text) + 10)
+    assert whole.truncated
+    assert whole.decisions == extract(text)
+    assert not read(text).truncated
+
+
+def _depth(node: Any) -> int:
+    """The deepest element under ``node``, walked without recursion."""
+    deepest = 0
+    stack = [(node, 0)]
+    while stack:
+        current, depth = stack.pop()
+        deepest = max(deepest, depth)
+        child = current.child
+        while child is not None:
+            stack.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+def test_a_page_nesting_100000_elements_is_parsed_flattened_and_keeps_its_text() -> None:
+    html = "<html><body>" + "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "<p>after</p>"
+    flattened = flatten_deep(html)
+    assert _depth(LexborHTMLParser(flattened).root) <= MAX_DEPTH + 5
+    assert html_to_text(html).text == "deep text\n\nafter"
+
+
+def test_a_page_of_ordinary_depth_is_parsed_as_it_is() -> None:
+    html = (
+        "<html><head><title>T</title><script>if (a<b) { x = '<div>' }</script></head><body>"
+        "<div><p>One<p>Two<ul><li>three<li>four</ul></div><!-- <div><div> --></body></html>"
+    )
+    assert flatten_deep(html) is html
+    assert flatten_deep("<div>" * 10 + "x", max_depth=3) == "<div>" * 3 + "<br>" * 7 + "x"
+
+
+def test_a_page_whose_text_is_past_the_budget_is_cut_and_says_so() -> None:
+    html = "<html><body>" + "<p>The court ruled.</p>" * 1_000 + "</body></html>"
+    page = html_to_text(html, budget=1_000)
+    assert page.truncated and len(page.text) == 1_000
+    assert not html_to_text(html).truncated
+
+
+# ------------------------------------------------------------------ the real-text corpus
+
+
+def test_a_court_is_the_same_whatever_its_case_article_and_spacing() -> None:
+    gold = {"court": "Тверского районного суда Москвы", "court_canonical": "Tverskoy Court"}
+    assert same_court("Тверской районный  суд Москвы", gold)
+    assert same_court("the tverskoy court", gold)
+    assert same_court("TVERSKOY COURT.", gold)
+
+
+def test_a_court_that_is_only_part_of_the_name_or_another_court_is_not_the_same() -> None:
+    gold = {"court": "The Khimki city court", "court_canonical": "Khimki City Court"}
+    assert not same_court("City Court", gold)
+    assert not same_court("Moscow City Court", gold)
+    assert not same_court(None, gold)
+    assert not same_court("Мещанский районный суд", {"court": "Тверской районный суд"})
+
+
+def test_the_real_corpus_loads_and_the_report_counts_both_parts() -> None:
+    from tests.extraction_report import real_report, real_scores
+
+    for part in PARTS:
+        texts = load(part)
+        assert texts and all(t.language in ("en", "ru") for t in texts)
+        table, reported, negatives, _ = real_scores(texts)
+        assert table["decision"][2] == sum(len(t.decisions) for t in texts)
+        assert 0 <= reported <= negatives
+    text = real_report("heldout", load("heldout"), by_text=True)
+    assert "negatives with a reported decision" in text and "  missed decision" not in text
+
+
+# ------------------------------------------------------------------ the rule a found decision uses
+
+
+def _found(**fields: Any) -> ExtractedDecision:
+    base: dict[str, Any] = {
+        "decision_date": date(2023, 3, 14),
+        "court": None,
+        "kind": None,
+        "in_force_period": None,
+        "in_force_date": None,
+        "quote": "",
+    }
+    return ExtractedDecision(**{**base, **fields})
+
+
+def test_an_echr_judgment_final_under_article_44_uses_the_echr_preset() -> None:
+    found = extract(
+        "JUDGMENT\n\nSTRASBOURG\n\n14 March 2023\n\nThis judgment will become final in the"
+        " circumstances set out in Article 44 § 2 of the Convention.\n\nThe European Court of"
+        " Human Rights (Third Section), sitting as a Chamber"
+    )
+    assert [(f.decision_date, f.court, f.kind, f.in_force_period) for f in found] == [
+        (date(2023, 3, 14), "European Court of Human Rights", "judgment", "3m")
+    ]
+    rule, why = choose_rule(found[0], "ECHR")
+    assert rule == "echr-chamber-final" and "Article 44 § 2" in why
+
+
+def test_a_kazakh_decision_with_15_days_uses_the_kazakh_preset_and_others_a_generic_rule() -> None:
+    release = _found(court="Kapshagai City Court", kind="parole", in_force_period="15d")
+    assert choose_rule(release, "KZ")[0] == "kz-criminal-appeal-15d"
+    assert choose_rule(release, "RU")[0] == "calendar-days:15"
+    assert choose_rule(_found(kind="appeal_ruling", in_force_period="15d"), "KZ")[0] == (
+        "calendar-days:15"
+    )
+
+
+def test_the_appeal_period_counts_when_no_in_force_period_is_stated() -> None:
+    rule, why = choose_rule(_found(kind="sentence", appeal_period="10d"), "RU")
+    assert rule == "calendar-days:10" and "appeal period 10d" in why
+    both = _found(kind="sentence", appeal_period="10d", in_force_period="1m")
+    assert choose_rule(both, "RU")[0] == "months:1"
+    assert choose_rule(_found(kind="sentence"), "RU") == (
+        "",
+        "no rule: the source states no period",
+    )
+
+
+def test_extract_command_reports_both_periods_in_its_text_output() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "extract", "-", "--as-of", "2019-03-13"],
+        input="12 марта 2019 года Мещанский районный суд Москвы приговорил активиста к трем годам. "
+        "Приговор может быть обжалован в течение 10 суток.",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "appeal period 10d" in result.stdout and "in-force period" not in result.stdout
+
+
+# ------------------------------------------------------------------ reading real texts
+
+
+def _facts(text: str, as_of: date | None = None) -> list[tuple[Any, ...]]:
+    return [
+        (d.decision_date, d.court, d.kind, d.appeal_period, d.in_force_period)
+        for d in extract(text, as_of)
+    ]
+
+
+def test_a_court_named_once_is_the_court_the_next_sentences_speak_of() -> None:
+    text = (
+        "Khimki court jails Navalny\n\nThe Khimki City Court heard the case on Monday.\n\n"
+        "On 2 February 2021 the court ruled that the suspended sentence be replaced with a real"
+        " term. The decision can be appealed within 10 days."
+    )
+    assert _facts(text) == [(date(2021, 2, 2), "Khimki City Court", "sentence", "10d", None)]
+
+
+def test_a_court_named_after_the_decision_is_its_court() -> None:
+    text = (
+        "Суд решил оставить приговор без изменений.\n\n"
+        "Третий апелляционный суд рассматривал жалобу на приговор двум студентам."
+    )
+    assert _facts(text) == [(None, "Третий апелляционный суд", "appeal_ruling", None, None)]
+
+
+def test_a_headline_and_the_body_telling_one_decision_are_one_decision() -> None:
+    text = (
+        "Tbilisi Court Sentences Protesters\n\nOn January 20, 2025, the Tbilisi City Court handed"
+        " prison terms to three people who took part in the protests."
+    )
+    assert _facts(text) == [(date(2025, 1, 20), "Tbilisi City Court", "sentence", None, None)]
+
+
+def test_dates_as_real_texts_write_them() -> None:
+    cases = {
+        "Суд в Екатеринбурге 4 авг. 2016 приговорил блогера к двум годам.": date(2016, 8, 4),
+        "Печерский районный суд Киева 11 жовтня 2011 года приговорил Тимошенко.": date(
+            2011, 10, 11
+        ),
+        "The Strasbourg court ruled on 12/05/2020 that Russia had violated Article 10.": date(
+            2020, 5, 12
+        ),
+        "A court in Khimki on Tuesday ordered Navalny held for 30 days.": date(2021, 1, 19),
+        "Во вторник Тверской районный суд Москвы арестовал активиста.": date(2021, 1, 19),
+    }
+    for text, decided in cases.items():
+        # Each read as published the week of its decision.
+        assert [d.decision_date for d in extract(text, decided + timedelta(days=2))] == [decided], (
+            text
+        )
+
+
+def test_courts_as_real_texts_name_them() -> None:
+    cases = {
+        "Суд в Екатеринбурге 4 августа 2016 года приговорил блогера.": "Суд в Екатеринбурге",
+        "4 августа 2016 года Оболонский райсуд Киева вынес приговор.": "Оболонский райсуд Киева",
+        "4 августа 2016 года Мосгорсуд оставил приговор в силе.": "Мосгорсуд",
+        "On 4 August 2016 a court in Khimki remanded him.": "a court in Khimki",
+        "On 4 August 2016 the Khimki city court remanded him.": "the Khimki city court",
+        "On 4 August 2016 the Strasbourg court found a violation.": "European Court of Human Rights",
+        "4 августа 2016 года Судебная коллегия по уголовным делам Камчатского краевого суда"
+        " оставила приговор без изменения.": "Судебная коллегия по уголовным делам Камчатского"
+        " краевого суда",
+        "4 августа 2016 года Ленинский районный суд Ростова-на-Дону арестовал активиста.": (
+            "Ленинский районный суд Ростова-на-Дону"
+        ),
+    }
+    for text, court in cases.items():
+        assert [d.court for d in extract(text)] == [court], text
+
+
+def test_periods_as_real_texts_state_them() -> None:
+    cases = {
+        "Приговор может быть обжалован в 10-дневный срок.": ("10d", None),
+        "Решение суда вступит в законную силу в течение десяти суток.": (None, "10d"),
+        "The ruling can be appealed within a month.": ("1m", None),
+        "Срок апелляционного обжалования приговора составляет 15 суток.": ("15d", None),
+        "The judgment will come into force in 15 days.": (None, "15d"),
+    }
+    for sentence, periods in cases.items():
+        text = "On 3 May 2019 the Minsk City Court sentenced the blogger. " + sentence
+        assert [(d.appeal_period, d.in_force_period) for d in extract(text)] == [periods], text
+
+
+def test_an_echr_judgment_with_a_final_stamp_gives_its_in_force_date() -> None:
+    text = (
+        "CASE OF X v. RUSSIA\n\nJUDGMENT\n\nSTRASBOURG\n\n1 July 2004\n\nFINAL\n\n1 October 2004"
+        "\n\nThis judgment will become final in the circumstances set out in Article 44 § 2 of"
+        " the Convention.\n\nThe European Court of Human Rights (First Section), sitting as a"
+        " Chamber\n\nThe domestic court had ruled on 3 March 2001 that the claim failed."
+    )
+    [found] = extract(text)
+    assert (found.decision_date, found.court, found.in_force_period, found.in_force_date) == (
+        date(2004, 7, 1),
+        "European Court of Human Rights",
+        "3m",
+        date(2004, 10, 1),
+    )
+
+
+def test_a_national_judgment_is_read_from_its_header() -> None:
+    text = (
+        "Дело № 22-647/2023\n\nАПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ\n\nг. Петропавловск-Камчатский 18 июля"
+        " 2023 года\n\nСудебная коллегия по уголовным делам Камчатского краевого суда рассмотрела"
+        " жалобу на приговор Елизовского районного суда от 25 мая 2023 года."
+    )
+    assert _facts(text) == [
+        (
+            date(2023, 7, 18),
+            "Судебная коллегия по уголовным делам Камчатского краевого суда",
+            "appeal_ruling",
+            None,
+            None,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The court declined to comment on the case of the journalist on 3 May 2019.",
+        "The hearing in the Moscow City Court was set for 3 May 2019.",
+        "Lawyers lodged an appeal against the sentence with the Moscow City Court on 3 May 2019.",
+        "A decision by the Tverskoy District Court is expected on 3 May 2019.",
+        "Рассмотрение дела в Тверском районном суде Москвы отложено до 3 мая 2019 года.",
+        "Защита подала апелляционную жалобу на приговор Мещанского районного суда 3 мая 2019 года.",
+        "Присяжные Мосгорсуда вынесли обвинительный вердикт 3 мая 2019 года.",
+        "Hearing postponed again\n\nThe Baku court put off the hearing on 3 May 2019. In 2015 the"
+        " Baku Grave Crimes Court sentenced him to nine years.",
+    ],
+)
+def test_what_is_not_a_decision(text: str) -> None:
+    assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_an_older_decision_recalled_past_the_lead_is_context() -> None:
+    text = (
+        "Pardoned activist freed\n\nThe activist left prison on Friday.\n\nShe thanked her"
+        " supporters.\n\nHer family was waiting.\n\nJournalists gathered.\n\nOn 23 February"
+        " 2017 the Phnom Penh Municipal Court convicted her of assault."
+    )
+    assert extract(text, date(2018, 8, 21)) == []
+
+
+def test_a_decision_of_long_ago_is_context_even_in_the_lead() -> None:
+    text = (
+        "Pardoned activist freed\n\nOn 23 February 2017 the Phnom Penh Municipal Court convicted"
+        " her of assault."
+    )
+    assert extract(text, date(2018, 8, 21)) == []
+    assert [d.decision_date for d in extract(text, date(2017, 2, 24))] == [date(2017, 2, 23)]
+
+
+def test_links_deep_in_a_flattened_page_are_kept() -> None:
+    from monitor.sources.parse import links
+
+    html = "<html><body>" + "<div>" * 1_000 + '<a href="/news/1">one</a>' + "</div>" * 1_000
+    assert links(html, "https://example.org/", r"/news/\d+") == ["https://example.org/news/1"]
+
+
+def test_a_decision_dated_after_the_publication_is_a_hearing_ahead() -> None:
+    text = "The Tverskoy District Court ordered the hearing to resume on 12 May 2019."
+    assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_a_decision_that_might_be_is_not_one() -> None:
+    assert extract("If the court convicts him on 3 May 2019, he could be jailed for years.") == []
+    assert extract("Если суд 3 мая 2019 года признает его виновным, он может быть осужден.") == []
+
+
+def test_such_a_decision_takes_its_kind_from_the_sentence_before() -> None:
+    text = (
+        "Главу района приговорили к двум годам условно за нападение на журналиста. Такое"
+        " решение вынесла судья Черногорского городского суда."
+    )
+    assert _facts(text) == [(None, "Черногорского городского суда", "sentence", None, None)]

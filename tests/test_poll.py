@@ -103,7 +103,8 @@ def test_a_new_press_release_becomes_a_decision_with_deadlines(
             "parole",
             "source",
         )
-        assert decision.rule == "calendar-days:15"
+        # A Kazakh first-instance decision with 15 days: the preset made for it, not a generic rule.
+        assert decision.rule == "kz-criminal-appeal-15d"
         deadlines = {d.kind: d.due_on for d in session.scalars(select(Deadline))}
         assert deadlines == {"appeal_until": date(2016, 8, 19), "in_force": date(2016, 8, 20)}
         [provenance] = session.scalars(select(DecisionProvenance))
@@ -302,7 +303,7 @@ def test_a_json_source(sqlite_engine: Engine, config_dir: Path, site: Site) -> N
         assert (decision.decided_on, decision.kind, decision.rule) == (
             date(2016, 8, 4),
             "parole",
-            "calendar-days:15",
+            "kz-criminal-appeal-15d",
         )
 
 

@@ -56,3 +56,57 @@ def test_extract_from_a_local_url(run, site: Site) -> None:  # type: ignore[no-u
     assert (
         run("extract", "/no/such/file").err.strip().startswith("error: /no/such/file: no such file")
     )
+
+
+def test_explain_lists_every_source_that_reported_a_decision(
+    run, config_dir: Path, site: Site
+) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/news"] = Page(RELEASE.encode())
+    with_sources(config_dir, site, ONE_SOURCE)
+    run("db", "upgrade")
+    run("sync")
+    assert run("poll").code == 0
+    explained = json.loads(run("explain", "kozlov", "--json").out)
+    [reported] = [s for d in explained["decisions"] for s in d["sources"]]
+    assert (reported["source"], reported["url"], reported["reported_date"]) == (
+        "odf",
+        site.url("/news"),
+        "2016-08-04",
+    )
+    assert reported["reported_period"] == "15d" and reported["snapshot"]
+    assert "come into force in 15 days" in reported["quote"]
+    text = run("explain", "kozlov").out
+    assert f"reported by odf ({site.url('/news')}, snapshot" in text and "period 15d" in text
+
+
+def test_sources_test_shows_what_a_source_would_read_before_it_is_added(run, site: Site) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/news"] = Page(RELEASE.encode())
+    url = site.url("/news")
+    result = run("sources", "test", url, "--selector", "div.news", "--allow-private", "--json")
+    assert result.code == 0, result.err
+    payload = json.loads(result.out)
+    assert payload["selector_matched"] is True and payload["title"] == "ODF"
+    assert "come into force in 15 days" in payload["text"] and "All rights" not in payload["text"]
+    assert payload["decisions"][0]["decision_date"] == "2016-08-04"
+    missing = run("sources", "test", url, "--selector", "div.gone", "--allow-private")
+    assert "matched nothing (the source would be broken)" in missing.out
+
+
+def test_sources_test_follows_a_link_pattern(run, site: Site) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/list"] = Page(
+        b'<html><body><a href="/news/1">one</a> <a href="/about">about</a></body></html>'
+    )
+    result = run(
+        "sources", "test", site.url("/list"), "--link-pattern", r"/news/\d+", "--allow-private"
+    )
+    assert result.code == 0, result.err
+    assert "links matching" in result.out and site.url("/news/1") in result.out
+    assert site.url("/about") not in result.out
+
+
+def test_sources_test_names_a_bad_selector_or_pattern_in_one_line(run, site: Site) -> None:  # type: ignore[no-untyped-def]
+    site.pages["/news"] = Page(RELEASE.encode())
+    for option, value in (("--selector", "div["), ("--link-pattern", "(")):
+        result = run("sources", "test", site.url("/news"), option, value, "--allow-private")
+        assert result.code == 1 and option in result.err
+        assert len(result.err.strip().splitlines()) == 1

@@ -1,8 +1,15 @@
 """Extraction: court decisions reported in a text, in English and Russian. Pure: text in, values out.
 
 For each decision: its date, the court, the kind (release, parole, sentence, judgment, appeal
-ruling, acquittal) when stated, the period after which it enters into force / becomes final /
-can be appealed, an in-force date when the text states one, and the sentence quoted.
+ruling, acquittal, arrest, other) when stated, the appeal period and the in-force period (two
+different facts), an in-force date when the text states one, and the sentences quoted.
+
+A text is read as a document (``extract``): sentence by sentence, carrying the court last named,
+the headline and dateline, periods stated before or after the decision they belong to; a
+judgment published by a court is read from its header (``_echr_judgment``,
+``_national_judgment``). Every pattern runs over one sentence of at most MAX_SENTENCE
+characters, and a text is read up to MAX_TEXT characters, so the work is linear in the size of
+the text whatever the page (``read`` says whether the text was cut).
 
 The extractor reports what the text says; the deadline engine does the legal counting. It is
 written as rules rather than a statistical model so that every answer can be traced to a
@@ -30,6 +37,17 @@ EN_MONTHS = {
 RU_MONTHS = {
     "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
     "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
+    # Abbreviated, as in "4 авг. 2016".
+    "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9,
+    "сент": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
+    # Ukrainian spellings, met in Russian texts from Ukraine.
+    "січня": 1, "лютого": 2, "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7,
+    "серпня": 8, "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12,
+}  # fmt: skip
+# The nominative, as a dateline writes it: "декабрь 9, 2019".
+RU_MONTHS_NOMINATIVE = {
+    "январь": 1, "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7,
+    "август": 8, "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12,
 }  # fmt: skip
 EN_WEEKDAYS = {
     "monday": 0,
@@ -57,12 +75,13 @@ NUMBERS = {
 }  # fmt: skip
 
 _MONTH_EN = "|".join(sorted(EN_MONTHS, key=len, reverse=True))
-_MONTH_RU = "|".join(RU_MONTHS)
+_MONTH_RU = "|".join(sorted(RU_MONTHS, key=len, reverse=True))
+_MONTH_RU_NOMINATIVE = "|".join(RU_MONTHS_NOMINATIVE)
 _NUM = r"\d{1,3}|" + "|".join(sorted(NUMBERS, key=len, reverse=True))
 _UNIT = (
     r"(?:calendar\s+)?days?|(?:working|business)\s+days?|weeks?|months?|years?"
     r"|(?:календарных\s+)?сут(?:ки|ок)|(?:календарных\s+)?(?:дн(?:ей|я)|день)|рабочих\s+дн(?:ей|я)"
-    r"|недел[ьиюя]|месяц(?:а|ев)?|год(?:а)?|лет"
+    r"|недел[ьиюя]|месяц(?:а|ев)?|год(?:а)?|лет|дневн(?:ый|ого)\s+срок\w*"
 )
 _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 
@@ -73,6 +92,7 @@ _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
     ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b")),
+    ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})\b")),
     (
         "en_dmy",
         re.compile(
@@ -90,20 +110,27 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ru",
         re.compile(
-            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
+            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
             re.I,
+        ),
+    ),
+    (
+        "ru_mdy",
+        re.compile(
+            rf"\b(?P<mon>{_MONTH_RU_NOMINATIVE})\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b", re.I
         ),
     ),
     (
         "en_weekday",
         re.compile(
-            r"\bon\s+(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+            r"\b(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+            r"(?!,?\s+(?:\d|(?i:" + _MONTH_EN + r")\b))",
         ),
     ),
     (
         "ru_weekday",
         re.compile(
-            r"(?:^|\s)в\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
+            r"(?:^|\s)во?\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
             re.I,
         ),
     ),
@@ -139,9 +166,16 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
     return candidate
 
 
+_DATE_WORDS = re.compile(
+    r"\d|day|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен", re.I
+)
+
+
 def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
     found: list[FoundDate] = []
     taken: list[tuple[int, int]] = []
+    if not _DATE_WORDS.search(text):
+        return found  # no digit, no day of the week: no date
     for kind, pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
@@ -151,6 +185,15 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
             try:
                 if kind in ("iso", "dotted"):
                     value = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+                elif kind == "slash":
+                    day, month = int(groups["d"]), int(groups["m"])
+                    if month > 12:  # 08/04/2016 is read day first unless it cannot be
+                        day, month = month, day
+                    year = int(groups["y"])
+                    value = date(year + 2000 if year < 100 else year, month, day)
+                elif kind == "ru_mdy":
+                    month = RU_MONTHS_NOMINATIVE[groups["mon"].lower()]
+                    value = date(int(groups["y"]), month, int(groups["d"]))
                 elif kind in ("en_dmy", "en_mdy", "ru"):
                     day, month = int(groups["d"]), _month(groups["mon"])
                     value = (
@@ -210,25 +253,54 @@ _ABBREVIATIONS = {
     "oct",
     "nov",
     "dec",
+    # Russian months as dates abbreviate them: "4 авг. 2016".
+    *(name for name in RU_MONTHS if len(name) <= 4 and name != "мая"),
 }
 _BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\n(?=[^\S\n]*[-•*]\s)")
+
+# Bounds that keep the work linear in the size of the text, whatever the page: a sentence is
+# at most MAX_SENTENCE characters (a longer run of words without a full stop, such as a page
+# flattened into one line, is cut into pieces of that size at spaces), and a text is read up to
+# MAX_TEXT characters (past that it is cut, and the result says so). Every pattern then runs
+# over one bounded sentence at a time, so no pattern can backtrack over a whole line.
+MAX_SENTENCE = 2_000
+MAX_TEXT = 2_000_000
+
+
+def bounded_pieces(text: str, limit: int = MAX_SENTENCE) -> list[str]:
+    """``text`` cut into pieces of at most ``limit`` characters, at spaces where there are any."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit + 1)
+        end = cut if cut > start else start + limit
+        pieces.append(text[start:end].strip())
+        start = end
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
 
 
 def sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*[-•*]\s)", text):
+    return [sentence for _, sentence in paragraph_sentences(text)]
+
+
+def paragraph_sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a text, each with the number of its paragraph."""
+    out: list[tuple[int, str]] = []
+    for number, paragraph in enumerate(_PARAGRAPH.split(text)):
         paragraph = " ".join(paragraph.split())
         start = 0
         for match in _BOUNDARY.finditer(paragraph):
-            before = paragraph[start : match.start()].split()
+            # The word before the full stop: looked up in a short window, never the whole run.
+            before = paragraph[max(start, match.start() - 40) : match.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or "." in last:
                 continue
-            out.append(paragraph[start : match.end()].strip())
+            out.extend((number, p) for p in bounded_pieces(paragraph[start : match.end()]))
             start = match.end()
-        if paragraph[start:].strip():
-            out.append(paragraph[start:].strip())
-    return [s for s in out if s]
+        out.extend((number, p) for p in bounded_pieces(paragraph[start:]))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,26 +310,68 @@ def sentences(text: str) -> list[str]:
 _DECISION = re.compile(
     r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
+    r"|remanded|jailed|fined|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
-    r"|found\s+(?:a\s+)?violations?)\b"
-    r"|\b(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+без\s+изменения|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
-    r"|назначил[аио]?\s+наказание|заменил[аио]?|осужд[её]н\w*|приговор[её]н\w*|оправдан\w*)",
+    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
+    r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
+    r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|delivered|announced|handed\s+down|made\s+public)|should\s+stand)\b"
+    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
+    r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
+    r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
+    r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
+    r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
+    r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
+    r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
+    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted)\b|\bосужд[её]н\w*|\bприговор[её]н\w*|\bоправдан\w*",
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])",
     re.I,
 )
 _COURT_WORD = re.compile(
-    r"\b(?:court|judge|tribunal|justices?|chamber)\b|суд|судь[яи]|коллеги[яи]", re.I
+    r"\b(?:court|judge|tribunal|justices?|chamber|ECHR)\b|суд|судь[яи]|коллеги[яи]|ЕСПЧ", re.I
 )
-# Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing ahead.
+# Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing
+# ahead, a decision expected, a court that would not comment.
 _NOT_DECISION = re.compile(
-    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine)|is\s+(?:scheduled|expected)|was\s+scheduled"
-    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation))\b"
-    r"|отлож\w*|перенес\w*|перенёс\w*|назначен\w*\s+на|рассмотрит|состоится"
-    r"|(?:подал[аио]?|направил[аио]?|подана|подано)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*)",
+    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
+    r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
+    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
+    r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
+    r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
+    r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge))\b"
+    r"|отлож\w*|если\s+суд|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
+    r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
+    re.I,
+)
+
+
+_CYRILLIC_IN_PATTERN = re.compile(r"[а-яё]")
+
+
+def _by_script(pattern: re.Pattern[str], junction: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A pattern written for both languages, cut in two: its English and its Russian half
+    (each sentence runs only the half of its own script: half the work)."""
+    latin, found, rest = pattern.pattern.partition(junction)
+    assert found and not _CYRILLIC_IN_PATTERN.search(latin), junction
+    return re.compile(latin, pattern.flags), re.compile(junction[1:] + rest, pattern.flags)
+
+
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_DECISION_BY_SCRIPT = _by_script(_DECISION, "|(?<![а-яё])(?:")
+_COURT_ONLY_BY_SCRIPT = _by_script(_COURT_ONLY, "|\\bосужд")
+_NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
+
+# Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
+_BACKGROUND = re.compile(
+    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
+    r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
 
@@ -275,9 +389,14 @@ _IN_FORCE_PERIOD = [
         re.I,
     ),
     re.compile(
-        rf"вступ\w*\s+в\s+(?:законную\s+)?силу\s+(?:через|по\s+истечении|спустя)\s+{_PERIOD}", re.I
+        rf"вступ\w*\s+в\s+(?:законную\s+)?силу\s+(?:через|по\s+истечении|спустя|в\s+течение)\s+{_PERIOD}",
+        re.I,
     ),
     re.compile(rf"через\s+{_PERIOD}\s+(?:\w+\s+)?вступ\w*\s+в\s+(?:законную\s+)?силу", re.I),
+    re.compile(
+        rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,4}}вступ\w*\s+в\s+(?:законную\s+)?силу", re.I
+    ),
+    re.compile(rf"\b(?:become|becomes|became)\s+final\s+{_PERIOD}\s+after", re.I),
 ]
 _APPEAL_PERIOD = [
     re.compile(
@@ -301,6 +420,22 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,5}}обжал\w*", re.I),
+    re.compile(
+        rf"(?:обжалова\w*|обжалован\w*|(?:подать|подана)\s+(?:\w+\s+)?(?:апелляци\w*|жалоб\w*))\s+(?:[\w«»]+\s+){{0,8}}(?:на\s+протяжении|в\s+течение|в)\s+{_PERIOD}",
+        re.I,
+    ),
+    re.compile(
+        rf"(?:на\s+протяжении|в\s+течение)\s+{_PERIOD}\s+(?:\w+\s+){{0,3}}(?:подать\s+)?(?:апелляци\w*|жалоб\w*|обжал\w*)",
+        re.I,
+    ),
+    re.compile(
+        rf"\b(?:appeal|challenge)\s+(?:(?!force|effect|final)\w+\s+){{0,4}}(?:within|in)\s+{_PERIOD}",
+        re.I,
+    ),
+    re.compile(
+        rf"срок\w*\s+(?:апелляционного\s+|кассационного\s+)?обжалования\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|-)\s+{_PERIOD}",
+        re.I,
+    ),
 ]
 # "в течение месяца" / "within a month": a month with no number.
 _ONE_MONTH = [
@@ -321,8 +456,21 @@ _IN_FORCE_DATE = [
 
 _COURT_EN = re.compile(
     r"(?:[A-Z][\w’'.-]*\s+){1,4}Court\b"
-    r"(?:\s+of\s+(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*){0,3})?"
+    r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
+    r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
+)
+_CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
+# Courts named in lower case, or by the city they sit in: "the Khimki city court", "the
+# Khamovniki district court in the Russian capital", "a court in Khimki", "A court in the
+# southern city of Almaty", "An Egyptian court", "the Strasbourg court".
+_COURT_EN_PLAIN = re.compile(
+    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
+    rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?:(?:[a-z]+|US|U\.S\.)\s+){{0,2}}court(?:\s+of\s+appeals?)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
+    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
 # Capitalised words that can stand before a court's name without being part of it.
 _NOT_COURT_NAME = {
@@ -339,16 +487,55 @@ _NOT_COURT_NAME = {
     "today",
     "last",
     "this",
+    "when",
+    "after",
+    "but",
+    "and",
+    "as",
+    "if",
+    "since",
+    "then",
+    "while",
     *EN_MONTHS,
     *EN_WEEKDAYS,
 }
+_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|ем|ая|ую|ей)"
+_RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|крайсуд|горрайсуд|военсуд)(?:а|у|ом|е)?\b"
+# A city or country in the genitive after a court's name ("... суд Москвы", "... суда
+# Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
+_RU_WHERE = (
+    r"(?:\s+общей\s+юрисдикции)?"
+    r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
+    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])))?"
+    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
+)
+_RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
 _COURT_RU = re.compile(
-    r"(?:[А-ЯЁ][а-яё-]+(?:ий|ой|ый|ого|ому|ым|ом)\s+)(?:[а-яё-]+(?:ий|ой|ый|ого|ому|ым|ом)\s+){0,2}"
-    r"суд(?:а|у|ом|е)?\b(?:\s+по\s+правам\s+человека)?(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
-    r"|\bМосгорсуд\w*|\bЕСПЧ\b",
+    r"(?<![\w-])(?:"
+    rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
+    rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
+    r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
+    r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
+    r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
+    r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
+    r")"
+)
+# A court referred back to: "the court", "суд" with no name.
+_COURT_BACK = re.compile(
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "appeal_ruling",
+        re.compile(
+            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
+            r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            re.I,
+        ),
+    ),
     (
         "parole",
         re.compile(
@@ -358,9 +545,10 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("acquittal", re.compile(r"\bacquit\w*|оправда\w*", re.I)),
     (
-        "appeal_ruling",
+        "arrest",
         re.compile(
-            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal|апелляци\w*|кассаци\w*|оставил\w*\s+без\s+изменения|отменил\w*\s+(?:\w+\s+)?приговор\w*",
+            r"\bremand\w*|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
             re.I,
         ),
     ),
@@ -368,12 +556,19 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*",
+            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
+            re.I,
+        ),
+    ),
+    (
+        "other",
+        re.compile(
+            r"\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*|обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*",
             re.I,
         ),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
-    ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*", re.I)),
+    ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
 ]
 
 
@@ -382,9 +577,10 @@ class ExtractedDecision:
     decision_date: date | None
     court: str | None
     kind: str | None
-    in_force_period: str | None
+    in_force_period: str | None  # after which it enters into force / becomes final
     in_force_date: date | None
     quote: str
+    appeal_period: str | None = None  # within which it can be appealed (or a referral asked)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -399,9 +595,12 @@ class _Draft:
     decision_date: date | None = None
     court: str | None = None
     kind: str | None = None
+    appeal_period: str | None = None
     in_force_period: str | None = None
     in_force_date: date | None = None
     quotes: list[str] = field(default_factory=list)
+    court_named: bool = False  # the court is named in the decision's own sentence
+    case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
 
 
 def _unit_code(unit: str) -> str:
@@ -445,35 +644,91 @@ def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date 
     return None
 
 
-def find_period(sentence: str) -> str | None:
-    for pattern in _IN_FORCE_PERIOD + _APPEAL_PERIOD:
+def find_periods(sentence: str) -> tuple[str | None, str | None]:
+    """(appeal period, in-force period) the sentence states, each as "15d", "10wd", "3m"."""
+    appeal = in_force = None
+    low = sentence.lower()
+    if not any(unit in low for unit in _UNIT_STEMS):
+        return None, None
+    about_force = any(word in low for word in ("force", "effect", "final", "силу"))
+    about_appeal = any(word in low for word in _APPEAL_STEMS)
+    for pattern in _IN_FORCE_PERIOD if about_force else ():
         match = pattern.search(sentence)
         if match:
-            return _period(match)
-    if any(p.search(sentence) for p in _ONE_MONTH):
-        return "1m"
-    return None
+            in_force = _period(match)
+            break
+    for pattern in _APPEAL_PERIOD if about_appeal else ():
+        match = pattern.search(sentence)
+        if match:
+            appeal = _period(match)
+            break
+    if appeal is None and about_appeal and any(p.search(sentence) for p in _ONE_MONTH[:2]):
+        appeal = "1m"
+    if in_force is None and about_force and _ONE_MONTH[2].search(sentence):
+        in_force = "1m"
+    return appeal, in_force
+
+
+_APPEAL_STEMS = ("appeal", "challenge", "referral", "обжал", "жалоб", "апелляц")
+_UNIT_STEMS = ("day", "week", "month", "year", "сут", "дн", "недел", "месяц", "год", "лет")
+
+
+def find_period(sentence: str) -> str | None:
+    """The period the sentence states: the in-force period, else the appeal period."""
+    appeal, in_force = find_periods(sentence)
+    return in_force or appeal
 
 
 def _in_force_date(sentence: str, dates: list[FoundDate]) -> tuple[date | None, FoundDate | None]:
+    if not dates:
+        return None, None
     for pattern in _IN_FORCE_DATE:
         for match in pattern.finditer(sentence):
             for found in dates:
                 if 0 <= found.start - match.end() <= 3:
                     return found.value, found
+    # "On 27 October the judgment ... became final": the one date, told before the words.
+    final = _BECAME_FINAL.search(sentence)
+    if final is not None and len(dates) == 1 and dates[0].end <= final.start():
+        return dates[0].value, dates[0]
     return None, None
 
 
-def find_court(sentence: str) -> str | None:
-    for match in _COURT_EN.finditer(sentence):
+_BECAME_FINAL = re.compile(
+    r"\b(?:became|has\s+become)\s+final\b|вступил[аио]?\s+в\s+(?:законную\s+)?силу|стал[аио]?\s+окончательн\w+"
+)
+
+
+def _named_courts(sentence: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    low = sentence.lower()
+    english = "court" in low or "echr" in low
+    russian = "суд" in low or "еспч" in low
+    if not (english or russian):
+        return found
+    for match in _COURT_EN.finditer(sentence) if english else ():
         words = match.group(0).split()
         while words and words[0].lower().strip(".,") in _NOT_COURT_NAME:
             words.pop(0)
         named = len(words) > 1 and words[0] != "Court"
         if named or words[:3] in (["Court", "of", "Appeal"], ["Court", "of", "Appeals"]):
-            return " ".join(words).rstrip(".,")
-    russian = _COURT_RU.search(sentence)
-    return russian.group(0).strip() if russian else None
+            found.append((match.end() - len(" ".join(words)), " ".join(words).rstrip(".,")))
+    for pattern in [
+        p for p, wanted in ((_COURT_EN_PLAIN, english), (_COURT_RU, russian)) if wanted
+    ]:
+        for match in pattern.finditer(sentence):
+            found.append((match.start(), match.group(0).strip().rstrip(".,")))
+    # "The Strasbourg court" is the European Court of Human Rights.
+    return sorted((start, ECHR if _STRASBOURG.fullmatch(name) else name) for start, name in found)
+
+
+_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*")
+
+
+def find_court(sentence: str) -> str | None:
+    """The first court the sentence names, as it names it."""
+    found = _named_courts(sentence)
+    return found[0][1] if found else None
 
 
 def find_kind(sentence: str) -> str | None:
@@ -483,38 +738,216 @@ def find_kind(sentence: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Extraction:
+    decisions: list[ExtractedDecision]
+    truncated: bool  # the text was longer than the budget: only its beginning was read
+
+
+def read(text: str, as_of: date | None = None, budget: int = MAX_TEXT) -> Extraction:
+    """The decisions a text reports, read up to ``budget`` characters, and whether it was cut."""
+    truncated = len(text) > budget
+    return Extraction(extract(text[:budget], as_of), truncated)
+
+
+# --------------------------------------------------------------------------------------------
+# The European Court of Human Rights: a judgment as the Court publishes it, and its finality.
+# --------------------------------------------------------------------------------------------
+
+ECHR = "European Court of Human Rights"
+# "This judgment will become final in the circumstances set out in Article 44 § 2 of the
+# Convention": a Chamber judgment, final three months after its date unless a referral to the
+# Grand Chamber is asked (or the parties say they will not ask, or a referral is refused).
+_ARTICLE_44 = re.compile(
+    r"Article\s+44\s*§\s*2|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
+    r"|(?:become|becomes|became)\s+final\s+three\s+months|станет\s+окончательным\s+через\s+три\s+месяца",
+)
+_ECHR_HEADER = re.compile(
+    r"(?:STRASBOURG|Strasbourg|Страсбург|СТРАСБУРГ)\b[\s,.]*(?=\S)"
+    r"|(?:Судебное\s+решение|Постановление|ПОСТАНОВЛЕНИЕ)\s+от\s+(?=\d)"
+)
+_ECHR_JUDGMENT = re.compile(
+    r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение|Постановление\s+Суда"
+)
+_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$")
+_ECHR_NAMED = re.compile(
+    r"European\s+Court\s+of\s+Human\s+Rights(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
+    r"|Европейский\s+[Сс]уд\s+по\s+правам\s+человека(?:\s+\([А-ЯЁ][а-яё]+\s+[Сс]екция\))?"
+)
+
+
+def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
+    """A judgment of the Court read from its own header: "STRASBOURG / 14 March 2023", the
+    Article 44 § 2 notice, and a "FINAL" stamp with its date when the text carries one."""
+    head = text[:6000]
+    if not _ECHR_JUDGMENT.search(head) or not _ECHR_NAMED.search(head):
+        return None
+    decided = None
+    for header in _ECHR_HEADER.finditer(head):
+        dates = find_dates(head[header.end() : header.end() + 40], as_of)
+        if dates and dates[0].start <= 2 and dates[0].value is not None:
+            decided = dates[0].value
+            break
+    if decided is None:
+        return None
+    in_force_date = None
+    final = _ECHR_FINAL.search(head)
+    if final is not None:
+        after = find_dates(head[final.end() : final.end() + 40], as_of)
+        in_force_date = after[0].value if after else None
+    notice = next((s for s in sentences(head) if _ARTICLE_44.search(s)), None)
+    return ExtractedDecision(
+        decision_date=decided,
+        court=ECHR,
+        kind="judgment",
+        in_force_period="3m" if notice else None,
+        in_force_date=in_force_date,
+        quote=notice
+        or " ".join(head[: head.find("\n", 200) if "\n" in head[200:] else 300].split()),
+    )
+
+
+# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ", then "г. Москва
+# 13 октября 2021 г.", then the court that gives it.
+_JUDGMENT_TITLE = re.compile(
+    r"(?m)^\s*(?P<stage>АПЕЛЛЯЦИОННОЕ\s+|КАССАЦИОННОЕ\s+)?(?P<what>ОПРЕДЕЛЕНИЕ|ПОСТАНОВЛЕНИЕ|РЕШЕНИЕ|ПРИГОВОР)\b"
+)
+_JUDGMENT_PLACE = re.compile(
+    r"(?m)^\s*(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?[\s,]+(?=\d)"
+)
+
+
+def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
+    head = text[:4000]
+    title = _JUDGMENT_TITLE.search(head)
+    if title is None:
+        return None
+    place = _JUDGMENT_PLACE.search(head, title.end())
+    if place is None or place.start() - title.end() > 300:
+        return None
+    dates = find_dates(head[place.end() : place.end() + 40], as_of)
+    if not dates or dates[0].start != 0 or dates[0].value is None:
+        return None
+    rest = head[place.end() :]
+    courts = _named_courts(rest[:1500])
+    stage = title.group("stage") or ""
+    if stage or re.search(r"кассационн|апелляционн", head[title.end() : place.start()], re.I):
+        kind: str | None = "appeal_ruling"
+    elif title.group("what") == "ПРИГОВОР":
+        kind = "sentence"
+    else:
+        kind = find_kind(rest[:1500])
+    line = head[title.start() : place.end() + dates[0].end].split()
+    return ExtractedDecision(
+        decision_date=dates[0].value,
+        court=courts[0][1] if courts else None,
+        kind=kind,
+        in_force_period=None,
+        in_force_date=None,
+        quote=" ".join(line),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The document: decisions told over several sentences.
+# --------------------------------------------------------------------------------------------
+
+# The headline and the lead: where a text tells its news. An older or undated decision told
+# only past them is context (the sentence that sent him to prison, years ago).
+LEAD = 4
+BACKGROUND = timedelta(days=14)
+# Older than this, a decision is never the news, even in the lead (the monitor records such a
+# decision as background in any case).
+LONG_AGO = timedelta(days=60)
+
+_SUCH = re.compile(
+    r"\b(?:this|that|such\s+a|the)\s+(?:decision|ruling|verdict)\b|(?<![а-яё])(?:так\w*|это\w*|данн\w*)\s+(?:решени|приговор|постановлени)",
+    re.I,
+)
+_ABOUT_A_DECISION = re.compile(
+    r"judgment|decision|verdict|ruling|sentence|решени|приговор|постановлени|определени", re.I
+)
+
+
 def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
-    """Every decision the text reports, in the order it reports them."""
+    """Every decision the text reports, in the order it reports them (read up to MAX_TEXT
+    characters; ``read`` also says whether the text was cut).
+
+    Read as a document: the court last named stands for "the court" / "суд" in the sentences
+    after it, a decision told in the headline and again in the body is one decision, and a
+    period or an in-force date stated in the sentences right after a decision belongs to it.
+    """
+    text = text[:MAX_TEXT]
+    judgment = _echr_judgment(text, as_of) or _national_judgment(text, as_of)
+    if judgment is not None:
+        return [judgment]
     drafts: list[_Draft] = []
-    for index, sentence in enumerate(sentences(text)):
+    waiting: list[_Draft] = []  # periods stated before any decision: for the next one
+    last_court: str | None = None
+    dateline: tuple[int, int, date] | None = None
+    about_echr = _ABOUT_ECHR.search(text) is not None
+    lead_says_not = lead_says_decision = False
+    previous = current = ""  # the sentence before this one, for "such a decision"
+    named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
+    for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
+        if len(sentence) > 60 and not _may_matter(sentence):
+            continue  # no word of courts, decisions or periods: none of the patterns can match
+        previous, current = current, sentence
+        courts = _named_courts(sentence)
+        named = courts[0][1] if courts else None
         dates = find_dates(sentence, as_of)
         in_force_date, in_force_found = _in_force_date(sentence, dates)
-        period = find_period(sentence)
-        verb = _DECISION.search(sentence)
+        appeal, in_force = find_periods(sentence)
+        if in_force is None and _ARTICLE_44.search(sentence):
+            in_force = "3m"  # final in the circumstances of Article 44 § 2: three months
+        script = 1 if _CYRILLIC.search(sentence) else 0
+        verb = _DECISION_BY_SCRIPT[script].search(sentence)
+        if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
+            dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
-        is_decision = verb is not None and bool(
-            _COURT_WORD.search(sentence) or _COURT_ONLY.search(sentence)
+        court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
+        is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
+        not_decision = (verb is not None or index <= LEAD) and bool(
+            _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
-        if is_decision and _NOT_DECISION.search(sentence):
+        if index <= LEAD:
+            lead_says_not |= not_decision
+        if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
-        about_force = period is not None or in_force_date is not None
+        if index <= LEAD:
+            lead_says_decision |= is_decision
+        # The court of the verb: the one named last before it, else the first after it.
+        at = verb.start() if verb else len(sentence)
+        before = [name for start, name in courts if start < at]
+        court = before[-1] if before else named
+        refers_back = court is None and _COURT_BACK.search(sentence) is not None
+        if court is None and about_echr and _THE_COURT.search(sentence):
+            court = ECHR  # "In the case of X v. Y the Court held..." on the Court's own pages
+        if court is None and (refers_back or court_only):
+            court = last_court
+        if named:
+            last_court = court
+            named_at.append((index, court))
+        about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and not about_force:
             continue
-        if not is_decision and drafts and index - drafts[-1].index <= 2:
-            # "The court decision will come into force in 15 days." follows the decision it is about.
-            draft = drafts[-1]
-            draft.in_force_period = draft.in_force_period or period
-            draft.in_force_date = draft.in_force_date or in_force_date
-            draft.quotes.append(sentence)
-            draft.index = index
-            continue
         decision_dates = [d for d in dates if d is not in_force_found]
+        if not is_decision and not decision_dates:
+            # "The court decision will come into force in 15 days.": about the decision told
+            # before it, or, when none was yet, the one told next.
+            draft = drafts[-1] if drafts else _Draft(index=index)
+            draft.appeal_period = draft.appeal_period or appeal
+            draft.in_force_period = draft.in_force_period or in_force
+            draft.in_force_date = draft.in_force_date or in_force_date
+            draft.court = draft.court or court
+            draft.quotes.append(sentence)
+            if not drafts and (_COURT_WORD.search(sentence) or _ABOUT_A_DECISION.search(sentence)):
+                waiting.append(draft)
+            continue
         if (
             not is_decision
             and not _COURT_WORD.search(sentence)
-            and not re.search(
-                r"judgment|decision|verdict|ruling|решени|приговор|постановлени", sentence, re.I
-            )
+            and not _ABOUT_A_DECISION.search(sentence)
         ):
             continue  # a period with nothing to attach it to
         draft = _Draft(
@@ -522,47 +955,158 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             decision_date=_date_of_verb(
                 sentence, decision_dates, verb.start() if verb else len(sentence)
             ),
-            court=find_court(sentence),
-            kind=find_kind(sentence),
-            in_force_period=period,
+            court=court,
+            kind=find_kind(sentence)
+            or ("judgment" if court and _is_echr(court) else None)
+            # "Такое решение вынесла судья...": the kind told in the sentence before.
+            or (find_kind(previous) if _SUCH.search(sentence) else None),
+            appeal_period=appeal,
+            in_force_period=in_force,
             in_force_date=in_force_date,
             quotes=[sentence],
+            court_named=named is not None,
+            case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
         )
-        if draft.decision_date is None and not about_force and not decision_dates:
-            continue  # "courts have repeatedly denied..." with no date at all: too vague to act on
+        if draft.decision_date is None and dateline is not None:
+            if court is not None and _is_echr(court) and index - dateline[0] <= 3:
+                draft.decision_date = dateline[2]  # the Court's news: the date above the item
+            elif dateline[0] == index - 1 and dateline[1] == paragraph:
+                draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
+        # Undated: only a court, named or referred back to, doing something a court does.
+        # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
+        if (
+            draft.decision_date is None
+            and index > LEAD
+            and not any(_same_decision(d, draft) for d in drafts)
+        ):
+            continue  # an undated decision far from the lead, about nothing told before: context
+        if (
+            as_of is not None
+            and draft.decision_date is not None
+            and draft.decision_date < as_of - (BACKGROUND if index > LEAD else LONG_AGO)
+        ):
+            continue  # an older decision recalled: context, not the news
+        if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
+            continue  # a date after the publication: a hearing ahead, not a decision
+        vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
+        if draft.decision_date is None and not about_force and vague:
+            continue
+        for early in waiting:
+            draft.appeal_period = draft.appeal_period or early.appeal_period
+            draft.in_force_period = draft.in_force_period or early.in_force_period
+            draft.in_force_date = draft.in_force_date or early.in_force_date
+            draft.quotes[:0] = early.quotes
+        waiting.clear()
         drafts.append(draft)
-    # A decision whose date could not be told (no year, no publication date) is kept only when
-    # the text gives it a period or an in-force date: something to count from.
-    kept = [
-        d for d in drafts if d.decision_date is not None or d.in_force_period or d.in_force_date
-    ]
+    if lead_says_not and not lead_says_decision:
+        # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
+        # the body recalls are its background.
+        return []
+    if not drafts:
+        # Only a decision's entry into force is told ("On 27 October the judgment of the
+        # European Court of Human Rights became final"): the decision, undated.
+        for early in waiting:
+            early.kind = find_kind(" ".join(early.quotes))
+            if early.court and early.kind and (early.in_force_date or early.in_force_period):
+                drafts.append(early)
+    for draft in drafts:
+        if draft.court is None:
+            # "Суд решил оставить приговор без изменений" before the court is named: the court
+            # named next ("Третий апелляционный суд рассматривает жалобу...").
+            draft.court = next((c for i, c in named_at if i > draft.index), None)
+    kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
     return _merge(kept)
 
 
+# Verbs that say a decision was made even when the text does not say of what kind.
+_RULED = re.compile(
+    r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|(?:решение|приговор|постановление)\s+вынес\w*|решил[аио]?|постановил[аио]?)(?![а-яё])",
+    re.I,
+)
+_CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
+# Stems of every word a decision, a court or a period can be told with (the patterns below
+# all need one): a sentence with none is passed over without running them.
+_STEMS = (
+    "court", "judge", "tribunal", "justice", "chamber", "echr", "ecthr", "appeal", "force",
+    "effect", "final", "sentenc", "fine", "jail", "prison", "remand", "custody", "convict",
+    "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
+    "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
+    "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
+    "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
+    "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
+    "освобо", "виновн", "вердикт", "решени", "решил", "постанов", "определ", "удовлетвор",
+    "отказ", "отмен", "остав", "назнач", "замен", "вынес", "признал", "отправил", "продлил",
+    "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
+    "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
+)  # fmt: skip
+
+
+def _may_matter(sentence: str) -> bool:
+    low = sentence.lower()
+    return any(stem in low for stem in _STEMS)
+
+
+_ABOUT_ECHR = re.compile(
+    r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
+)
+_THE_COURT = re.compile(r"\b[Tt]he\s+Court\s+(?:held|found|ruled|decided|concluded)\b")
+
+
+def _is_echr(court: str) -> bool:
+    return bool(_ABOUT_ECHR.search(court) or re.search(r"Strasbourg|[Сс]трасбург", court))
+
+
+def _same_decision(a: _Draft, b: _Draft) -> bool:
+    if a.case and b.case and a.case != b.case:
+        return False
+    if a.decision_date is not None and b.decision_date is not None:
+        return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
+    # One of them undated (a headline, a sentence that refers back): the same court, or the
+    # same kind of decision (or one of them of no stated kind).
+    if a.court is not None and a.court == b.court:
+        return True
+    return a.kind == b.kind or None in (a.kind, b.kind)
+
+
+def _court_rank(draft: _Draft) -> int:
+    """How well a draft names its court: a court by its name in the body of the text beats one
+    in the headline, which beats "a court in Moscow", which beats none."""
+    if draft.court is None:
+        return 0
+    if re.match(r"(?:an?|the)\s+(?:[a-z]+\s+)?court\b|[Сс]уд\s+в\s", draft.court, re.I):
+        return 1
+    if not draft.court_named:
+        return 2
+    return 3 if draft.index > 0 else 2
+
+
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
-    """The same decision told twice (same date, same kind) is one decision."""
+    """The same decision told twice (same date or one undated, same kind) is one decision."""
     merged: list[_Draft] = []
     for draft in drafts:
-        twin = next(
-            (
-                m
-                for m in merged
-                if draft.decision_date is not None
-                and m.decision_date == draft.decision_date
-                and (m.kind == draft.kind or None in (m.kind, draft.kind))
-            ),
-            None,
-        )
+        twin = next((m for m in merged if _same_decision(m, draft)), None)
         if twin is None:
             merged.append(draft)
             continue
-        twin.court = twin.court or draft.court
-        twin.kind = twin.kind or draft.kind
+        twin.decision_date = twin.decision_date or draft.decision_date
+        if _court_rank(draft) > _court_rank(twin):
+            twin.court, twin.court_named = draft.court, draft.court_named
+        # An appeal ruling is told with the sentence it upheld: the ruling is the news.
+        if draft.kind == "appeal_ruling" or twin.kind is None:
+            twin.kind = draft.kind or twin.kind
+        twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
         twin.in_force_date = twin.in_force_date or draft.in_force_date
+        twin.quotes.extend(q for q in draft.quotes if q not in twin.quotes)
     return [
         ExtractedDecision(
-            d.decision_date, d.court, d.kind, d.in_force_period, d.in_force_date, " ".join(d.quotes)
+            decision_date=d.decision_date,
+            court=d.court,
+            kind=d.kind,
+            appeal_period=d.appeal_period,
+            in_force_period=d.in_force_period,
+            in_force_date=d.in_force_date,
+            quote=" ".join(d.quotes),
         )
         for d in merged
     ]

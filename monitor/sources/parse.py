@@ -19,11 +19,30 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 # Never part of the readable text of a page.
 _NOISE = "script, style, noscript, template, svg, iframe, nav, header, footer, aside, form, button, select, [hidden], [aria-hidden=true]"
 _BLOCKS = "p, div, br, li, h1, h2, h3, h4, h5, h6, tr, article, section, blockquote, pre, dd, dt, table, ul, ol, td, th"
+
+
+class SelectorError(ValueError):
+    """A CSS selector the parser cannot read."""
+
+
+def _select(node: Any, selector: str) -> list[Any]:
+    try:
+        return list(node.css(selector))
+    except SelectolaxError as exc:
+        raise SelectorError(
+            f"{selector!r} is not a CSS selector the parser can read: {exc}"
+        ) from exc
+
+
+def check_selector(selector: str) -> str:
+    """``selector`` if the parser can read it; SelectorError otherwise."""
+    _select(LexborHTMLParser("<p></p>"), selector)
+    return selector
 
 
 @dataclass(frozen=True)
@@ -41,6 +60,82 @@ class ParsedPage:
     text: str
     matched: bool  # False when a selector was given and matched nothing: the page changed shape
     title: str
+    truncated: bool = False  # the readable text was longer than MAX_TEXT and was cut there
+
+
+# Bounds that keep parsing linear in the size of the page. An HTML5 parser looks through the
+# elements still open for every new tag, so a page nesting 100,000 elements costs the square
+# of that; elements deeper than MAX_DEPTH are flattened before parsing (their tags become line
+# breaks, their text stays). The readable text is cut at MAX_TEXT characters.
+MAX_DEPTH = 256
+MAX_TEXT = 2_000_000
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]{0,30})\b[^<>]{0,2000}?(/?)>|<!--|<!\[CDATA\[")
+_COMMENT_END = {"<!--": "-->", "<![CDATA[": "]]>"}
+# Elements with no end tag, or closed by the next of their kind: they never pile up.
+_NOT_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
+    "tbody", "thead", "tfoot", "rb", "rt", "rp", "colgroup", "caption",
+    "a",  # a link closes the one before it, and its address must survive the flattening
+}  # fmt: skip
+# Raw text: what follows the start tag up to its end tag is not markup.
+_RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext"}
+
+
+def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """``html`` with the tags of elements nested deeper than ``max_depth`` replaced by ``<br>``.
+
+    One pass over the tags, counting start and end tags (an estimate of the parser's stack,
+    good enough for a bound); a page that never nests that deep comes back unchanged.
+    """
+    depth = 0
+    dropped: dict[str, int] = {}
+    cuts: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        match = _TAG.search(html, position)
+        if match is None:
+            break
+        position = match.end()
+        token = match.group(0)
+        if token in _COMMENT_END:
+            end = html.find(_COMMENT_END[token], position)
+            position = len(html) if end < 0 else end + len(_COMMENT_END[token])
+            continue
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _NOT_NESTING or self_closing:
+            continue
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                cuts.append((match.start(), match.end()))
+            else:
+                depth = max(0, depth - 1)
+            continue
+        if name in _RAW_TEXT:
+            end = _raw_text_end(html, name, position)
+            position = len(html) if end < 0 else end
+        if depth >= max_depth and name not in _RAW_TEXT:
+            dropped[name] = dropped.get(name, 0) + 1
+            cuts.append((match.start(), match.end()))
+        else:
+            depth += 1
+    if not cuts:
+        return html
+    parts: list[str] = []
+    last = 0
+    for start, end in cuts:
+        parts.append(html[last:start])
+        parts.append("<br>")
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
+
+
+def _raw_text_end(html: str, name: str, position: int) -> int:
+    match = re.compile(rf"</{name}", re.I).search(html, position)
+    return match.start() if match else -1
 
 
 def normalise(text: str) -> str:
@@ -65,26 +160,32 @@ def _readable(node: Any) -> str:
     return normalise(node.text(separator=""))
 
 
-def html_to_text(html: str, selector: str | None = None) -> ParsedPage:
-    """Readable text of a page, or of the parts a CSS selector picks."""
-    tree = LexborHTMLParser(html)
+def _page(text: str, matched: bool, title: str, budget: int) -> ParsedPage:
+    if len(text) > budget:
+        return ParsedPage(text[:budget], matched, title[:1000], truncated=True)
+    return ParsedPage(text, matched, title[:1000])
+
+
+def html_to_text(html: str, selector: str | None = None, budget: int = MAX_TEXT) -> ParsedPage:
+    """Readable text of a page, or of the parts a CSS selector picks, cut at ``budget`` characters."""
+    tree = LexborHTMLParser(flatten_deep(html))
     title_node = tree.css_first("title")
     title = normalise(title_node.text()) if title_node is not None else ""
     if selector:
-        nodes = tree.css(selector)
+        nodes = _select(tree, selector)
         if not nodes:
             return ParsedPage("", False, title)
-        return ParsedPage(normalise("\n\n".join(_readable(n) for n in nodes)), True, title)
+        return _page(normalise("\n\n".join(_readable(n) for n in nodes)), True, title, budget)
     body = tree.body
     if body is None:
         return ParsedPage("", True, title)
-    return ParsedPage(_readable(body), True, title)
+    return _page(_readable(body), True, title, budget)
 
 
 def links(html: str, base_url: str, pattern: str, selector: str | None = None) -> list[str]:
     """Absolute http(s) links whose URL matches ``pattern`` (a regular expression), in page order."""
-    tree = LexborHTMLParser(html)
-    roots = tree.css(selector) if selector else [tree.root]
+    tree = LexborHTMLParser(flatten_deep(html))
+    roots = _select(tree, selector) if selector else [tree.root]
     regex = re.compile(pattern)
     found: list[str] = []
     for root in roots:
