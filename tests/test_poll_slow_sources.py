@@ -82,3 +82,17 @@ def test_one_slow_source_delays_no_other_and_is_cut_at_its_deadline(
     assert by_source["slow"].status == "failed"
     assert "took longer than 4 s" in by_source["slow"].detail
     assert by_source["odf"].status == by_source["other"].status == "changed"
+
+
+def test_a_page_past_the_reading_budget_is_cut_and_reported(
+    sqlite_engine: Engine, config_dir: Path, site: Site
+) -> None:
+    from monitor.sources.extract import MAX_TEXT
+
+    filler = "<p>" + "Court news of the day. " * (MAX_TEXT // 20) + "</p>"
+    site.pages["/news"] = Page(RELEASE.replace("</div>", filler + "</div>").encode())
+    setup(sqlite_engine, config_dir, site, ONE_SOURCE)
+    [outcome] = poll(sqlite_engine, config_dir)
+    assert outcome.status == "changed"
+    assert [f.outcome for f in outcome.found] == ["new"]  # the decision came first
+    assert f"only the first {MAX_TEXT:,} characters of a text were read" in outcome.detail

@@ -44,7 +44,7 @@ from monitor.catalog import CalendarExtras
 from monitor.db import in_transaction, session_scope
 from monitor.errors import FetchError
 from monitor.models import Case, Snapshot, Source, SourceLink
-from monitor.sources.extract import ExtractedDecision, extract
+from monitor.sources.extract import MAX_TEXT, ExtractedDecision, read
 from monitor.sources.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Fetcher, FetchResult
 from monitor.sources.match import mentions
 from monitor.sources.parse import (
@@ -72,6 +72,7 @@ class Document:
     url: str
     text: str
     published: date
+    cut: bool = False  # the readable text was longer than the reading budget: cut there
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _documents(
         )
     if not page.text:
         return "", [], True, "the page has no readable text"
-    return page.text, [Document(result.final_url, page.text, today)], False, ""
+    return page.text, [Document(result.final_url, page.text, today, page.truncated)], False, ""
 
 
 def _fresh_links(session: Session, view: _SourceView, found: list[str]) -> list[str]:
@@ -315,6 +316,7 @@ class _Reading:
     published: date
     decisions: list[ExtractedDecision]
     case_ids: list[int]
+    cut: bool = False  # only the beginning of the text was read (it was past the budget)
 
 
 @dataclass
@@ -331,8 +333,9 @@ def _read(docs: list[Document], cases: list[_CaseTerms]) -> list[_Reading]:
     for doc in docs:
         about = [c.id for c in cases if mentions(doc.text, c.terms, c.numbers)]
         if about:
+            found = read(doc.text, doc.published)
             readings.append(
-                _Reading(doc.url, doc.published, extract(doc.text, doc.published), about)
+                _Reading(doc.url, doc.published, found.decisions, about, doc.cut or found.truncated)
             )
     return readings
 
@@ -471,6 +474,10 @@ def _apply(
     detail = "truncated at the size limit; " if result.truncated else ""
     if result.truncated:
         source.last_error = f"the body was larger than {view.settings.get('max_bytes', DEFAULT_MAX_BYTES)} bytes and was cut off"
+    readings = got.readings + [r for a in got.articles for r in a.readings]
+    if any(r.cut for r in readings):
+        detail += f"only the first {MAX_TEXT:,} characters of a text were read; "
+        source.last_error = f"a text was longer than {MAX_TEXT:,} characters: only its beginning was searched for decisions"
     for article in got.articles:
         session.add(
             SourceLink(
