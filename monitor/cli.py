@@ -17,13 +17,13 @@ from typing import Any, NoReturn
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor import __version__
+from monitor import __version__, links
 from monitor.catalog import _EMAIL, load_calendars, load_catalog
 from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
-from monitor.decisions import find_decision, record_fact, upcoming_deadlines
+from monitor.decisions import clear_fact, find_decision, record_fact, upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -43,7 +43,7 @@ from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
-from monitor.settings import Settings, load_settings
+from monitor.settings import Settings, load_settings, secret_key
 from monitor.sources.extract import extract
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
 from monitor.sources.parse import html_to_text
@@ -73,6 +73,8 @@ class Context:
                 self._settings.origins["config_dir"] = "--config"
             elif os.environ.get("MONITOR_CONFIG_DIR"):
                 self._settings.origins["config_dir"] = "environment MONITOR_CONFIG_DIR"
+            if self._settings.base_url:  # emails carry signed links only when there is a web
+                links.configure(self._settings.base_url, secret_key(self._settings))
         return self._settings
 
     def engine(self, *, check_schema: bool = True) -> Engine:
@@ -419,6 +421,8 @@ def cmd_compute(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
+    if args.clear_executed or args.clear_appealed:
+        return cmd_record_clear(args, ctx)
     with session_scope(ctx.engine()) as session:
         decision = find_decision(session, args.case, args.decision)
         message, report = record_fact(
@@ -427,6 +431,15 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
         plan_alerts(session, ctx.now)
     print(message)
     print(f"reminders: {report.cancelled} cancelled")
+    return 0
+
+
+def cmd_record_clear(args: argparse.Namespace, ctx: Context) -> int:
+    fact = "executed" if args.clear_executed else "appealed"
+    with session_scope(ctx.engine()) as session:
+        decision = find_decision(session, args.case, args.decision)
+        message, _ = clear_fact(session, decision, fact, ctx.now, by="an operator (command line)")
+    print(message)
     return 0
 
 
@@ -960,6 +973,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fact.add_argument(
         "--executed", type=_date_arg, metavar="DATE", help="the day the decision was carried out"
+    )
+    fact.add_argument(
+        "--clear-executed", action="store_true", help="undo a recorded execution (with an event)"
+    )
+    fact.add_argument(
+        "--clear-appealed", action="store_true", help="undo a recorded appeal (with an event)"
     )
 
     p = _command(

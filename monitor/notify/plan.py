@@ -23,6 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.deadlines.reminders import (
+    APPEAL_REMINDER,
+    IN_FORCE_REMINDER,
     REMINDER_KINDS,
     DecisionDeadlines,
     Reminder,
@@ -30,7 +32,7 @@ from monitor.deadlines.reminders import (
     last_useful_day,
     plan_for_decision,
 )
-from monitor.models import Case, Contact, Decision, Notification, Subscription
+from monitor.models import Case, Contact, DeadlineAck, Decision, Notification, Subscription
 from monitor.notify.render import MESSAGE_ID_DOMAIN
 
 
@@ -77,7 +79,7 @@ def reminders_for(decision: Decision) -> list[Reminder]:
     subs = [
         _subscription_plan(s)
         for s in decision.case.subscriptions
-        if s.archived_at is None and s.contact.archived_at is None
+        if s.archived_at is None and s.unsubscribed_at is None and s.contact.archived_at is None
     ]
     return plan_for_decision(decision_facts(decision), subs)
 
@@ -132,8 +134,13 @@ def plan_reminders(
     report = PlanReport()
     wanted: set[str] = set()
     rows: list[dict[str, Any]] = []
+    acknowledged = _acknowledged(session, [d.id for d in decisions])
     for decision in decisions:
         for reminder in reminders_for(decision):
+            if (decision.id, contacts[reminder.contact_key], reminder.deadline_kind) in (
+                acknowledged
+            ) and reminder.kind in (IN_FORCE_REMINDER, APPEAL_REMINDER):
+                continue  # the contact said "got it" to this deadline
             wanted.add(reminder.dedup_key)
             report.reminders.append(reminder)
             rows.append(_row(reminder, decision, contacts[reminder.contact_key], now))
@@ -144,6 +151,19 @@ def plan_reminders(
     report.skipped = sum(1 for r in new_rows if r["status"] == "skipped")
     report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
     return report
+
+
+def _acknowledged(session: Session, decision_ids: list[int]) -> set[tuple[int, int, str]]:
+    found: set[tuple[int, int, str]] = set()
+    for start in range(0, len(decision_ids), 500):
+        found.update(
+            session.execute(
+                select(
+                    DeadlineAck.decision_id, DeadlineAck.contact_id, DeadlineAck.deadline_kind
+                ).where(DeadlineAck.decision_id.in_(decision_ids[start : start + 500]))
+            ).tuples()
+        )
+    return found
 
 
 def changed_decisions(session: Session, since: datetime) -> list[int]:
