@@ -43,6 +43,8 @@ class LinkView:
     used: LinkUse | None = None
     # A fact already recorded by someone else: shown, and the button is not offered.
     known: str | None = None
+    # True on the page that answers the press that recorded it.
+    fresh: bool = False
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -169,7 +171,7 @@ def answer(session: Session, claim: Claim, now: datetime, day: date | None = Non
         # The same link pressed twice at once: the other press won; ours changes nothing.
         raise LinkUsedMeanwhile() from None
     plan_alerts(session, now)
-    view.used = use
+    view.used, view.fresh = use, True
     return view
 
 

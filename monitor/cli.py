@@ -36,6 +36,7 @@ from monitor.models import (
     Notification,
     Snapshot,
     Source,
+    Subscription,
 )
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose_test
@@ -793,6 +794,72 @@ def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
+    import waitress
+
+    from monitor.web.app import create_app
+
+    settings = ctx.settings
+    fixed = ctx.now
+    app = create_app(settings, ctx.engine(), clock=(lambda: fixed) if args.now_given else None)
+    port = args.port or int(os.environ.get("PORT") or 8000)
+    where = settings.base_url or f"http://{args.host}:{port}"
+    print(
+        f"web view on http://{args.host}:{port} (links in emails: {settings.base_url or 'none, set MONITOR_BASE_URL'})"
+    )
+    print(f"operators log in at {where}/login; stop with Ctrl-C", flush=True)
+    # No access log: paths carry tokens.
+    waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="monitor")
+    return 0
+
+
+def _links_or_refuse(ctx: Context) -> links.Links:
+    settings = ctx.settings
+    if not settings.base_url:
+        raise UsageError(
+            "no base URL: set web.base_url in config/monitor.toml or MONITOR_BASE_URL"
+            " to the address where `monitor web` is reached"
+        )
+    return links.Links(settings.base_url, secret_key(settings))
+
+
+def _contact(session: Session, key_or_email: str) -> Contact:
+    contact = session.scalars(
+        select(Contact).where(
+            (Contact.key == key_or_email) | (func.lower(Contact.email) == key_or_email.lower())
+        )
+    ).first()
+    if contact is None or contact.archived_at is not None:
+        raise UsageError(
+            f"no contact {key_or_email!r} (an id or address from config/contacts.toml)"
+        )
+    return contact
+
+
+def cmd_calendar_url(args: argparse.Namespace, ctx: Context) -> int:
+    signer = _links_or_refuse(ctx)
+    with session_scope(ctx.engine()) as session:
+        contact = _contact(session, args.contact)
+        print(signer.url(links.CALENDAR, contact.id, ctx.now))
+    return 0
+
+
+def cmd_login_link(args: argparse.Namespace, ctx: Context) -> int:
+    signer = _links_or_refuse(ctx)
+    with session_scope(ctx.engine()) as session:
+        contact = _contact(session, args.email)
+        if not session.scalars(
+            select(Subscription.id).where(
+                Subscription.contact_id == contact.id,
+                Subscription.role == "operator",
+                Subscription.archived_at.is_(None),
+            )
+        ).first():
+            raise UsageError(f"{contact.email} is not an operator of any case")
+        print(signer.url(links.LOGIN, contact.id, ctx.now))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------
 # Parser.
 # ---------------------------------------------------------------------------------------
@@ -1126,6 +1193,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--case", help="only this case")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+
+    p = _command(
+        sub,
+        "web",
+        cmd_web,
+        "serve the web view: signed links from emails, calendar feeds, operators' pages",
+        "MONITOR_BASE_URL=https://monitor.example.org monitor web --host 0.0.0.0 --port 8000",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default $PORT, else 8000)")
+    p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+
+    p = _command(
+        sub,
+        "calendar-url",
+        cmd_calendar_url,
+        "print a contact's calendar feed address (every deadline of their subscriptions)",
+        "monitor calendar-url advocate",
+    )
+    p.add_argument("contact", help="contact id or email address")
+
+    p = _command(
+        sub,
+        "login-link",
+        cmd_login_link,
+        "print a one-time login link to the web view for an operator (valid 15 minutes)",
+        "monitor login-link operator@example.org",
+    )
+    p.add_argument("email", help="the operator's email address (or contact id)")
     return parser
 
 
