@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from monitor import __version__, links
 from monitor.catalog import _EMAIL, load_calendars, load_catalog
@@ -29,8 +29,6 @@ from monitor.models import (
     NOTIFICATION_STATUSES,
     Case,
     Contact,
-    Deadline,
-    Decision,
     DecisionProvenance,
     Event,
     Notification,
@@ -44,6 +42,7 @@ from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
+from monitor.queries import case_rows, unsubscribed_notes
 from monitor.settings import Settings, load_settings, secret_key
 from monitor.sources.extract import extract
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
@@ -74,8 +73,9 @@ class Context:
                 self._settings.origins["config_dir"] = "--config"
             elif os.environ.get("MONITOR_CONFIG_DIR"):
                 self._settings.origins["config_dir"] = "environment MONITOR_CONFIG_DIR"
-            if self._settings.base_url:  # emails carry signed links only when there is a web
-                links.configure(self._settings.base_url, secret_key(self._settings))
+            # Emails carry signed links only when there is a web view to open them.
+            base_url = self._settings.base_url
+            links.configure(base_url, secret_key(self._settings) if base_url else None)
         return self._settings
 
     def engine(self, *, check_schema: bool = True) -> Engine:
@@ -179,7 +179,19 @@ def cmd_config_check(args: argparse.Namespace, ctx: Context) -> int:
         f"config OK: {len(catalog.cases)} case(s), {decisions} decision(s),"
         f" {len(catalog.contacts)} contact(s), {len(catalog.sources)} source(s)"
     )
+    for note in _unsubscribed_notes(ctx):
+        print(f"note: {note}")
     return 0
+
+
+def _unsubscribed_notes(ctx: Context) -> list[str]:
+    """Who left from an email link: config lists them, but they get nothing (when the
+    database can be read; config check needs none)."""
+    try:
+        with session_scope(ctx.engine()) as session:
+            return unsubscribed_notes(session)
+    except MonitorError:
+        return []
 
 
 def cmd_config_show(args: argparse.Namespace, ctx: Context) -> int:
@@ -220,62 +232,26 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _cases(session: Session, include_archived: bool) -> list[Case]:
-    query = (
-        select(Case)
-        .options(selectinload(Case.decisions).selectinload(Decision.deadlines))
-        .order_by(Case.key)
-    )
-    if not include_archived:
-        query = query.where(Case.archived_at.is_(None))
-    return list(session.scalars(query))
-
-
-def _next_deadline(case: Case, today: date) -> Deadline | None:
-    upcoming = [
-        d
-        for decision in case.decisions
-        if decision.archived_at is None
-        for d in decision.deadlines
-        if d.due_on >= today
-    ]
-    return min(upcoming, key=lambda d: d.due_on, default=None)
-
-
 def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
-    today = ctx.now.date()
     with session_scope(ctx.engine()) as session:
-        cases = _cases(session, args.all)
-        items = []
-        rows = []
-        for case in cases:
-            nxt = _next_deadline(case, today)
-            active = [d for d in case.decisions if d.archived_at is None]
-            items.append(
-                {
-                    "id": case.key,
-                    "title": case.title,
-                    "jurisdiction": case.jurisdiction,
-                    "decisions": len(active),
-                    "archived": case.archived_at is not None,
-                    "next_deadline": {"kind": nxt.kind, "date": nxt.due_on.isoformat()}
-                    if nxt
-                    else None,
-                }
-            )
-            rows.append(
-                (
-                    case.key,
-                    case.title,
-                    case.jurisdiction,
-                    len(active),
-                    f"{nxt.kind} {human(nxt.due_on)}" if nxt else "none ahead",
-                    "archived" if case.archived_at else "",
-                )
-            )
+        cases = case_rows(session, ctx.now.date(), args.all)
+    rows = [
+        (
+            c.key,
+            c.title,
+            c.jurisdiction,
+            c.decisions,
+            f"{c.next_kind} {human(c.next_date)}" if c.next_date else "none ahead",
+            ", ".join(
+                (["archived"] if c.archived else [])
+                + ([f"unsubscribed: {', '.join(c.unsubscribed)}"] if c.unsubscribed else [])
+            ),
+        )
+        for c in cases
+    ]
     _out(
         args,
-        {"cases": items},
+        {"cases": [c.as_dict() for c in cases]},
         table(("case", "title", "jurisdiction", "decisions", "next deadline", ""), rows),
     )
     return 0

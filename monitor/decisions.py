@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from monitor import events
 from monitor.catalog import CalendarExtras
 from monitor.deadlines.dates import human
+from monitor.deadlines.reminders import last_useful_day
 from monitor.deadlines.rules import decision_deadlines
 from monitor.errors import RuleError, UsageError
-from monitor.models import Case, Deadline, Decision
+from monitor.models import Case, Deadline, Decision, Notification
 from monitor.notify.plan import PlanReport, plan_reminders
 
 
@@ -217,9 +218,10 @@ def clear_fact(
     decision.updated_at = now
     session.flush()
     report = plan_reminders(session, now, decision_ids=[decision.id])
+    revived = _revive(session, decision, report, fact, now)
     message = (
         f"{decision.case.key}/{decision.key}: {fact} on {human(was)} cleared by {by};"
-        f" reminders replanned ({report.planned} planned)"
+        f" {revived} reminder(s) that it had cancelled are pending again"
     )
     events.record_event(
         session,
@@ -232,6 +234,34 @@ def clear_fact(
         by=by,
     )
     return message, report
+
+
+def _revive(
+    session: Session, decision: Decision, report: PlanReport, fact: str, now: datetime
+) -> int:
+    """Reminders the fact had cancelled come back, if the plan wants them and they can still
+    help: their rows exist (dedup keys), so planning alone would leave them cancelled."""
+    wanted = {
+        r.dedup_key
+        for r in report.reminders
+        if last_useful_day(r.kind, r.deadline_date) >= now.date()
+    }
+    reason = "cancelled: appeal recorded" if fact == "appealed" else "cancelled: execution recorded"
+    rows = session.scalars(
+        select(Notification).where(
+            Notification.decision_id == decision.id,
+            Notification.status == "cancelled",
+            Notification.last_error.startswith(reason),
+        )
+    )
+    revived = 0
+    for row in rows:
+        if row.dedup_key in wanted:
+            row.status, row.last_error, row.updated_at = "pending", None, now
+            row.next_attempt_at = max(row.due_at, now)
+            revived += 1
+    session.flush()
+    return revived
 
 
 def safe_refresh(

@@ -76,6 +76,21 @@ def unsubscribed_by_case(session: Session) -> dict[int, list[str]]:
     return found
 
 
+def unsubscribed_notes(session: Session) -> list[str]:
+    return [
+        f"{contact} unsubscribed from {case} on {at.date().isoformat() if at else '?'} from an email link;"
+        " config cannot subscribe them again (ask them to use a new link, or remove the"
+        " subscription from config)"
+        for contact, case, at in session.execute(
+            select(Contact.key, Case.key, Subscription.unsubscribed_at)
+            .join(Contact, Subscription.contact_id == Contact.id)
+            .join(Case, Subscription.case_id == Case.id)
+            .where(Subscription.unsubscribed_at.is_not(None))
+            .order_by(Case.key, Contact.key)
+        ).all()
+    ]
+
+
 def case_rows(session: Session, today: date, include_archived: bool = False) -> list[CaseRow]:
     query = (
         select(Case)
@@ -317,7 +332,7 @@ def outbox_view(
     counts = dict(
         session.execute(
             select(Notification.status, func.count()).group_by(Notification.status)
-        ).tuples()
+        ).all()
     )
     rows = [
         OutboxRow(
@@ -405,9 +420,7 @@ class SourceRow:
 
 def source_rows(session: Session) -> list[SourceRow]:
     counts = dict(
-        session.execute(
-            select(Snapshot.source_id, func.count()).group_by(Snapshot.source_id)
-        ).tuples()
+        session.execute(select(Snapshot.source_id, func.count()).group_by(Snapshot.source_id)).all()
     )
     return [
         SourceRow(

@@ -161,7 +161,7 @@ def _acknowledged(session: Session, decision_ids: list[int]) -> set[tuple[int, i
                 select(
                     DeadlineAck.decision_id, DeadlineAck.contact_id, DeadlineAck.deadline_kind
                 ).where(DeadlineAck.decision_id.in_(decision_ids[start : start + 500]))
-            ).tuples()
+            ).all()
         )
     return found
 
