@@ -1175,7 +1175,7 @@ def build_parser() -> argparse.ArgumentParser:
         "web",
         cmd_web,
         "serve the web view: signed links from emails, calendar feeds, operators' pages",
-        "MONITOR_BASE_URL=https://monitor.example.org monitor web --host 0.0.0.0 --port 8000",
+        "monitor web --host 0.0.0.0 --port 8000",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default $PORT, else 8000)")
