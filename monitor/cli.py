@@ -29,9 +29,6 @@ from monitor.models import (
     NOTIFICATION_STATUSES,
     Case,
     Contact,
-    DecisionProvenance,
-    Event,
-    Notification,
     Snapshot,
     Source,
     Subscription,
@@ -42,7 +39,13 @@ from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
-from monitor.queries import case_rows, unsubscribed_notes
+from monitor.queries import (
+    case_rows,
+    event_rows,
+    outbox_view,
+    snapshot_rows,
+    unsubscribed_notes,
+)
 from monitor.settings import Settings, load_settings, secret_key
 from monitor.sources.extract import extract
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
@@ -421,52 +424,24 @@ def cmd_record_clear(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
-    query = (
-        select(Notification, Contact)
-        .join(Contact, Notification.contact_id == Contact.id)
-        .order_by(Notification.due_at.desc(), Notification.id.desc())
-        .limit(args.limit)
-    )
-    if args.status:
-        query = query.where(Notification.status == args.status)
     with session_scope(ctx.engine()) as session:
-        found = list(reversed(session.execute(query).all()))
-        counts = dict(
-            session.execute(
-                select(Notification.status, func.count()).group_by(Notification.status)
-            ).all()
-        )
-    items = [
-        {
-            "id": n.id,
-            "kind": n.kind,
-            "status": n.status,
-            "to": c.email,
-            "due_at": n.due_at.isoformat(),
-            "attempts": n.attempts,
-            "next_attempt_at": n.next_attempt_at.isoformat(),
-            "last_error": n.last_error,
-            "message_id": n.message_id,
-            "dedup_key": n.dedup_key,
-        }
-        for n, c in found
-    ]
+        view = outbox_view(session, status=args.status, limit=args.limit)
     rows = [
         (
             n.id,
             n.due_at.strftime("%Y-%m-%d %H:%M"),
             n.status,
             n.kind,
-            c.email,
+            n.to,
             n.attempts,
             (n.last_error or "")[:60],
         )
-        for n, c in found
+        for n in view.rows
     ]
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in NOTIFICATION_STATUSES)
+    summary = ", ".join(f"{view.counts[s]} {s}" for s in NOTIFICATION_STATUSES)
     _out(
         args,
-        {"notifications": items, "counts": {s: counts.get(s, 0) for s in NOTIFICATION_STATUSES}},
+        view.as_dict(),
         table(("id", "due (UTC)", "status", "kind", "to", "attempts", "last error"), rows)
         + f"\n{summary}",
     )
@@ -617,46 +592,22 @@ def cmd_poll(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        source = session.scalars(select(Source).where(Source.key == args.source)).first()
-        if source is None:
-            raise UsageError(f"no source {args.source!r} (see `monitor sources`)")
-        snapshots = list(
-            session.scalars(
-                select(Snapshot)
-                .where(Snapshot.source_id == source.id)
-                .order_by(Snapshot.fetched_at.desc())
-                .limit(args.limit)
-            )
-        )
-        cited = set(session.scalars(select(DecisionProvenance.snapshot_id)))
-        items: list[dict[str, Any]] = [
-            {
-                "id": s.id,
-                "fetched_at": s.fetched_at.isoformat(),
-                "status": s.http_status,
-                "url": s.final_url,
-                "sha256": s.sha256,
-                "chars": len(s.text),
-                "truncated": s.truncated,
-                "cited": s.id in cited,
-            }
-            for s in snapshots
-        ]
+        found = snapshot_rows(session, args.source, args.limit)
     rows = [
         (
-            i["id"],
-            i["fetched_at"][:16],
-            i["status"],
-            i["chars"],
-            "yes" if i["cited"] else "",
-            i["sha256"][:12],
-            i["url"],
+            s.id,
+            s.fetched_at.isoformat()[:16],
+            s.status,
+            s.chars,
+            "yes" if s.cited else "",
+            s.sha256[:12],
+            s.url,
         )
-        for i in items
+        for s in found
     ]
     _out(
         args,
-        {"snapshots": items},
+        {"snapshots": [s.as_dict() for s in found]},
         table(("id", "fetched (UTC)", "HTTP", "chars", "cited", "sha256", "url"), rows),
     )
     return 0
@@ -751,22 +702,14 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
-    query = (
-        select(Event, Case.key)
-        .outerjoin(Case, Event.case_id == Case.id)
-        .order_by(Event.id.desc())
-        .limit(args.limit)
-    )
-    if args.case:
-        query = query.where(Case.key == args.case)
     with session_scope(ctx.engine()) as session:
-        found = list(reversed(session.execute(query).all()))
-    items = [
-        {"at": e.at.isoformat(), "kind": e.kind, "case": key, "message": e.message, "data": e.data}
-        for e, key in found
-    ]
-    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, key or "", e.message) for e, key in found]
-    _out(args, {"events": items}, table(("at (UTC)", "event", "case", "message"), rows))
+        found = event_rows(session, case_key=args.case, limit=args.limit)
+    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, e.case or "", e.message) for e in found]
+    _out(
+        args,
+        {"events": [e.as_dict() for e in found]},
+        table(("at (UTC)", "event", "case", "message"), rows),
+    )
     return 0
 
 
