@@ -75,6 +75,17 @@ def link_view(session: Session, claim: Claim) -> LinkView:
             view.known = f"carried out on {human(decision.executed_on)}"
         elif claim.action == APPEALED and decision.appealed_on is not None:
             view.known = f"appealed on {human(decision.appealed_on)}"
+        elif claim.action == ACK:
+            # "got it" pressed already, from another email about the same date
+            acked = session.scalars(
+                select(DeadlineAck).where(
+                    DeadlineAck.contact_id == contact.id,
+                    DeadlineAck.decision_id == decision.id,
+                    DeadlineAck.deadline_kind == claim.deadline_kind,
+                )
+            ).first()
+            if acked is not None:
+                view.known = f"no reminders of this date since {human(acked.acked_at.date())}"
     return view
 
 

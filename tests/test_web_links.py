@@ -68,18 +68,49 @@ def test_the_email_carries_signed_links_and_one_click_unsubscribe_headers(
 
 
 def test_without_a_base_url_emails_have_no_links_and_say_nothing_of_them(
-    run: Any, config_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.worker_helpers import without_sources
+
     monkeypatch.delenv("MONITOR_BASE_URL", raising=False)
+    without_sources(config_dir)
+    run("db", "upgrade")
+    run("sync")
+    assert run("worker", "--once", now="2016-08-21T07:30:00+00:00").code == 0
+    outbox = list((config_dir.parent / "var" / "outbox").glob("*.eml"))
+    assert outbox
+    for path in outbox:
+        raw = path.read_text(encoding="utf-8")
+        assert "List-Unsubscribe" not in raw
+        assert "one click" not in raw.lower() and "/a/" not in raw and "calendar/" not in raw
+    assert not (config_dir.parent / "var" / "secret_key").exists()
+
+
+def test_a_preview_carries_no_links_even_with_a_base_url(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR_BASE_URL", BASE_URL)
     out = tmp_path / "preview"
     assert (
         run("preview", "--from", "2016-08-01", "--to", "2016-08-31", "--write", str(out)).code == 0
     )
     for path in out.glob("*.eml"):
         raw = path.read_text(encoding="utf-8")
-        assert "List-Unsubscribe" not in raw
-        assert "one click" not in raw.lower() and "/a/" not in raw and "calendar/" not in raw
-    assert not (config_dir.parent / "var" / "secret_key").exists()
+        assert "List-Unsubscribe" not in raw and BASE_URL not in raw
+
+
+def test_the_operators_alert_email_names_who_answered(project: Project) -> None:
+    url = path_of(link(project.email_to("advocate@", "carried out"), "It was carried out"))
+    client = project.app().test_client()
+    client.post(url, data={"csrf": _form_csrf(client.get(url).text), "day": "2016-08-20"})
+    assert project.run("worker", "--once", now="2016-08-21T08:10:00+00:00").code == 0
+    alert = project.email_to("operator@example.org", "alert")
+    body = alert.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "Answered from an email link" in text
+    assert "Anna Advocate recorded the release" in text
+    assert str(alert["List-Unsubscribe"]).startswith(f"<{BASE_URL}/u/")
 
 
 def test_a_get_shows_a_page_and_changes_nothing(project: Project) -> None:
@@ -279,6 +310,16 @@ def test_got_it_stops_the_reminders_of_that_deadline_to_that_contact_only(
     assert rows[("in_force_reminder", 3)] == "cancelled"
     assert rows[("in_force_reminder", 0)] == "cancelled"
     assert rows[("confirm_execution", -1)] == "pending"  # not a reminder of the date
+    # "got it" from a later email of the same deadline: already so, nothing breaks
+    assert run("worker", "--once", now="2016-08-13T08:00:00+00:00").code == 0
+    signer = Links(BASE_URL, secret_key(project.settings))
+    again = signer.url(
+        links.ACK, 1, ANSWERED_AT, case_id=1, decision_id=1, deadline_kind="in_force"
+    )
+    page = client.post(path_of(again), data={"csrf": "x"})
+    assert page.status_code == 400  # without the page's CSRF field
+    page = client.get(path_of(again))
+    assert "This is already recorded" in page.text and "<button" not in page.text
 
 
 def test_the_calendar_feed_has_the_attachments_uids_and_follows_changes(project: Project) -> None:
