@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from monitor import __version__, links
@@ -190,10 +192,13 @@ def cmd_config_check(args: argparse.Namespace, ctx: Context) -> int:
 def _unsubscribed_notes(ctx: Context) -> list[str]:
     """Who left from an email link: config lists them, but they get nothing (when the
     database can be read; config check needs none)."""
+    url = make_url(ctx.settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return []  # no database yet: nothing to say, and none created by a check
     try:
         with session_scope(ctx.engine()) as session:
             return unsubscribed_notes(session)
-    except MonitorError:
+    except (MonitorError, SQLAlchemyError):
         return []
 
 
