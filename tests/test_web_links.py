@@ -417,3 +417,34 @@ def test_pages_speak_the_contacts_language(project: Project) -> None:
     url = signer.url(links.STOP_CASE, contact_id, ANSWERED_AT, case_id=case_id)
     page = project.app().test_client().get(path_of(url))
     assert 'lang="ru"' in page.text and "Отписаться от этого дела" in page.text
+
+
+def test_an_unsubscribed_advocate_gets_no_more_reminders_even_after_sync(
+    run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = synced(run, config_dir, monkeypatch)
+    assert run("worker", "--once", now="2016-08-13T07:30:00+00:00").code == 0
+    message = project.email_to("advocate@", "comes into force in 7 days")
+    url = path_of(str(message["List-Unsubscribe"]).strip("<>"))
+    client = project.app(now=ANSWERED_AT - timedelta(days=8)).test_client()
+    assert client.post(url, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+
+    def statuses() -> dict[tuple[str, str], str]:
+        with session_scope(project.engine) as session:
+            return {
+                (key, f"{n.kind}:{n.offset_days}"): n.status
+                for n, key in session.execute(
+                    select(Notification, Contact.key).join(
+                        Contact, Notification.contact_id == Contact.id
+                    )
+                ).all()
+                if n.kind != "alert"
+            }
+
+    after = statuses()
+    assert after[("advocate", "in_force_reminder:7")] == "sent"
+    assert after[("advocate", "in_force_reminder:3")] == "cancelled"
+    assert after[("advocate", "confirm_execution:-1")] == "cancelled"
+    assert after[("escalation", "execution_escalation:0")] == "pending"
+    assert run("sync", now="2016-08-14T08:00:00+00:00").code == 0
+    assert statuses() == after
