@@ -191,3 +191,18 @@ def test_tokens_never_reach_the_log(project: Project, caplog: pytest.LogCaptureF
     assert page.status_code == 500 and "Traceback" not in page.text
     assert "Exception on /boom/<token> [GET]" in caplog.text
     assert "SECRET-TOKEN-VALUE" not in caplog.text
+
+
+def test_behind_a_local_proxy_each_client_has_its_own_login_limit(project: Project) -> None:
+    client = project.app().test_client()
+    csrf = _csrf(client.get("/login").text)
+
+    def ask(forwarded: str, n: int) -> int:
+        return client.post(
+            "/login",
+            data={"csrf": csrf, "email": f"x{n}@example.org"},
+            headers={"X-Forwarded-For": forwarded},
+        ).status_code
+
+    assert [ask("203.0.113.7", n) for n in range(6)] == [200] * 5 + [429]
+    assert ask("198.51.100.9", 99) == 200  # another client behind the same proxy

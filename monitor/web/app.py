@@ -282,7 +282,7 @@ def create_app(
     def login_request() -> tuple[str, int]:
         check_csrf(csrf())
         email = request.form.get("email", "").strip().lower()
-        client = _digest(key, request.remote_addr or "")
+        client = _digest(key, _client_address())
         address = _digest(key, email)
         with session_scope(engine) as db:
             since = now() - LOGIN_WINDOW
@@ -495,6 +495,16 @@ def _form_day(raw: str | None) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _client_address() -> str:
+    """Who asks: behind a reverse proxy on the same host (the usual HTTPS set-up), the
+    address it forwards; otherwise the peer's own. A remote peer cannot claim another."""
+    peer = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if peer in ("127.0.0.1", "::1") and forwarded:
+        return forwarded.split(",")[-1].strip()
+    return peer
 
 
 def _digest(key: str, value: str) -> str:

@@ -78,6 +78,10 @@ WORDS: dict[str, dict[str, str]] = {
     "state.cancelled": {"en": "cancelled", "ru": "отменён"},
     "state.executed": {"en": "carried out on {date}", "ru": "исполнено {date}"},
     "state.appealed": {"en": "appealed on {date}", "ru": "обжаловано {date}"},
+    "state.acked": {
+        "en": "no more reminders of this date to you",
+        "ru": "напоминаний об этой дате вам больше не будет",
+    },
     "state.ahead": {"en": "ahead", "ru": "впереди"},
     "state.past": {"en": "past", "ru": "прошёл"},
     "kind.appeal_until": {"en": "last day to appeal", "ru": "последний день обжалования"},
