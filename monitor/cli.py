@@ -29,7 +29,6 @@ from monitor.decisions import clear_fact, find_decision, record_fact, upcoming_d
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
-    Case,
     Contact,
     Snapshot,
     Source,
@@ -43,6 +42,7 @@ from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
 from monitor.queries import (
     case_rows,
+    case_view,
     event_rows,
     outbox_view,
     snapshot_rows,
@@ -317,58 +317,30 @@ def _days_left(days: int) -> str:
 
 def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        case = session.scalars(select(Case).where(Case.key == args.case)).one_or_none()
-        if case is None:
-            raise UsageError(
-                f"no case {args.case!r} (see `monitor cases`; run `monitor sync` after editing config)"
-            )
-        decisions = []
-        lines = [f"{case.title} [{case.key}], jurisdiction {case.jurisdiction}"]
-        for decision in case.decisions:
-            if decision.archived_at is not None:
-                continue
-            facts = []
-            if decision.appealed_on:
-                facts.append(f"appealed on {human(decision.appealed_on)}")
-            if decision.executed_on:
-                facts.append(f"executed on {human(decision.executed_on)}")
-            lines.append("")
-            lines.append(
-                f"decision {decision.key}: {decision.kind}, {decision.court}, {human(decision.decided_on)}"
-                f" (rule {decision.rule}, from {decision.origin})"
-            )
-            if facts:
-                lines.append("  facts: " + "; ".join(facts))
-            for deadline in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind)):
-                flag = " (uncertain)" if deadline.uncertain else ""
-                lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
-                lines.extend(wrap(deadline.explanation))
-            decisions.append(
-                {
-                    "id": decision.key,
-                    "date": decision.decided_on.isoformat(),
-                    "court": decision.court,
-                    "kind": decision.kind,
-                    "rule": decision.rule,
-                    "origin": decision.origin,
-                    "appealed_on": decision.appealed_on.isoformat()
-                    if decision.appealed_on
-                    else None,
-                    "executed_on": decision.executed_on.isoformat()
-                    if decision.executed_on
-                    else None,
-                    "deadlines": [
-                        {
-                            "kind": d.kind,
-                            "date": d.due_on.isoformat(),
-                            "uncertain": d.uncertain,
-                            "explanation": d.explanation,
-                        }
-                        for d in decision.deadlines
-                    ],
-                }
-            )
-    _out(args, {"case": case.key, "decisions": decisions}, "\n".join(lines))
+        view = case_view(session, args.case, with_activity=False)
+    lines = [f"{view.title} [{view.key}], jurisdiction {view.jurisdiction}"]
+    for decision in view.decisions:
+        facts = []
+        if decision.appealed_on:
+            facts.append(f"appealed on {human(decision.appealed_on)}")
+        if decision.executed_on:
+            facts.append(f"executed on {human(decision.executed_on)}")
+        lines.append("")
+        lines.append(
+            f"decision {decision.key}: {decision.kind}, {decision.court}, {human(decision.decided_on)}"
+            f" (rule {decision.rule}, from {decision.origin})"
+        )
+        if facts:
+            lines.append("  facts: " + "; ".join(facts))
+        for deadline in decision.deadlines:
+            flag = " (uncertain)" if deadline.uncertain else ""
+            lines.append(f"  {deadline.kind}: {human(deadline.date)}{flag}")
+            lines.extend(wrap(deadline.explanation))
+    _out(
+        args,
+        {"case": view.key, "decisions": [d.as_dict() for d in view.decisions]},
+        "\n".join(lines),
+    )
     return 0
 
 

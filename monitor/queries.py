@@ -198,7 +198,10 @@ def find_case(session: Session, key: str) -> Case:
     return case
 
 
-def case_view(session: Session, key: str, *, limit: int = 50) -> CaseView:
+def case_view(
+    session: Session, key: str, *, limit: int = 50, with_activity: bool = True
+) -> CaseView:
+    """A case as the operators read it; ``with_activity`` adds its outbox rows and events."""
     case = find_case(session, key)
     decisions = []
     for decision in case.decisions:
@@ -255,8 +258,8 @@ def case_view(session: Session, key: str, *, limit: int = 50) -> CaseView:
         archived=case.archived_at is not None,
         decisions=decisions,
         subscriptions=subscriptions,
-        outbox=outbox_view(session, case_key=case.key, limit=limit).rows,
-        events=event_rows(session, case_key=case.key, limit=limit),
+        outbox=outbox_view(session, case_key=case.key, limit=limit).rows if with_activity else [],
+        events=event_rows(session, case_key=case.key, limit=limit) if with_activity else [],
     )
 
 
