@@ -175,6 +175,8 @@ def test_every_operators_page_answers(project: Project) -> None:
         assert words in page.text, path
     email_page = client.get(f"/outbox/{sent.id}")
     assert "as written to" in email_page.text
+    assert "It was carried out: http://monitor.test/a/(link hidden)" in email_page.text
+    assert "/calendar/(link hidden)" in email_page.text and ".ics" not in email_page.text
     assert client.get("/cases/nobody").status_code == 400
     assert client.get("/outbox?status=nonsense").status_code == 400
 

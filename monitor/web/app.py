@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -444,8 +445,9 @@ def create_app(
                 abort(404)
             message, origin = _as_sent(db, settings, row, now())
             body = message.get_body(("plain",))
-            text = body.get_content() if body is not None else ""
-            headers = [(name, str(value)) for name, value in message.items()]
+            # The advocate's links act as the advocate: the operator reads them, never uses them.
+            text = _hide_links(body.get_content() if body is not None else "")
+            headers = [(name, _hide_links(str(value))) for name, value in message.items()]
         return render_template(
             "email.html", row_id=row_id, origin=origin, headers=headers, text=text
         )
@@ -495,6 +497,13 @@ def _form_day(raw: str | None) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+_LINK = re.compile(r"/(a|u|me|login|calendar)/[A-Za-z0-9_.\-]+")
+
+
+def _hide_links(text: str) -> str:
+    return _LINK.sub(lambda m: f"/{m.group(1)}/(link hidden)", text)
 
 
 def _client_address() -> str:
