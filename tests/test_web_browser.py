@@ -168,4 +168,9 @@ def test_the_link_pages_fit_a_phone_screen(
         page.goto(link(message, label))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{label}: the page is {width}px wide"
+        # nor does a table hide part of itself behind a sideways scroll
+        assert page.evaluate(
+            "Array.from(document.querySelectorAll('.table-wrap'))"
+            ".every(e => e.scrollWidth <= e.clientWidth)"
+        ), label
     page.close()
