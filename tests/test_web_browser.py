@@ -16,8 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from monitor import links
 from monitor.db import session_scope
+from monitor.links import Links
 from monitor.models import Subscription
+from monitor.settings import secret_key
 from tests.conftest import free_port
 from tests.web_helpers import (
     ANSWERED_AT,
@@ -161,11 +164,25 @@ def test_one_click_unsubscribe_is_a_plain_post(served: tuple[Project, LiveServer
 def test_the_link_pages_fit_a_phone_screen(
     browser: Any, served: tuple[Project, LiveServer]
 ) -> None:
-    project, _ = served
+    project, server = served
     message = project.email_to("advocate@example.org", "Has the decision been carried out?")
+    with session_scope(project.engine) as session:
+        erlan = session.scalars(select(Subscription).where(Subscription.role == "escalation")).one()
+        erlan_id = erlan.contact_id
+    # Russian words are longer: the page of the escalation contact, who reads Russian, too
+    russian = Links(server.base, secret_key(project.settings)).url(
+        links.MY_DEADLINES, erlan_id, ANSWERED_AT
+    )
+    urls = [
+        *(
+            link(message, label)
+            for label in ("It was carried out", "My deadlines", "Stop all emails about this case")
+        ),
+        russian,
+    ]
     page = browser.new_page(viewport={"width": 375, "height": 800})
-    for label in ("It was carried out", "My deadlines", "Stop all emails about this case"):
-        page.goto(link(message, label))
+    for label in urls:
+        page.goto(label)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{label}: the page is {width}px wide"
         # nor does a table hide part of itself behind a sideways scroll
