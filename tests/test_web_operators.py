@@ -5,7 +5,14 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +23,7 @@ from sqlalchemy import select
 
 from monitor.db import session_scope
 from monitor.models import Decision, Event, Notification
+from tests.conftest import free_port
 from tests.web_helpers import ANSWERED_AT, Project, path_of, received_confirmation_request
 
 
@@ -208,3 +216,39 @@ def test_behind_a_local_proxy_each_client_has_its_own_login_limit(project: Proje
 
     assert [ask("203.0.113.7", n) for n in range(6)] == [200] * 5 + [429]
     assert ask("198.51.100.9", 99) == 200  # another client behind the same proxy
+
+
+def test_monitor_web_serves_on_port_from_the_environment(
+    run: Any, config_dir: Path, tmp_path: Path
+) -> None:
+    """The command itself, as the Procfile runs it: `monitor web` with $PORT."""
+    assert run("db", "upgrade").code == 0
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["PORT"] = str(port)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config_dir), "web"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = None
+        for _ in range(200):  # until it listens; bounded
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                status = 200
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.05)
+                continue
+            break
+        assert status == 503  # no worker has run: exactly as `monitor status` exits 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert f"web view on http://127.0.0.1:{port}" in out, err
