@@ -30,7 +30,6 @@ from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
     Contact,
-    Snapshot,
     Source,
     Subscription,
 )
@@ -46,6 +45,8 @@ from monitor.queries import (
     event_rows,
     outbox_view,
     snapshot_rows,
+    snapshot_view,
+    source_rows,
     unsubscribed_notes,
 )
 from monitor.settings import Settings, load_settings, secret_key
@@ -482,22 +483,7 @@ def worker_name() -> str:
 
 def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        sources = list(session.scalars(select(Source).order_by(Source.key)))
-        items: list[dict[str, Any]] = [
-            {
-                "id": s.key,
-                "kind": s.kind,
-                "url": s.url,
-                "health": s.health,
-                "archived": s.archived_at is not None,
-                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
-                "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
-                "next_poll_at": s.next_poll_at.isoformat() if s.next_poll_at else None,
-                "consecutive_failures": s.consecutive_failures,
-                "last_error": s.last_error,
-            }
-            for s in sources
-        ]
+        items = [row.as_dict() for row in source_rows(session, include_archived=True)]
     rows = [
         (
             i["id"],
@@ -596,23 +582,19 @@ def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        snapshot = session.get(Snapshot, args.id)
-        if snapshot is None:
-            raise UsageError(f"no snapshot {args.id} (see `monitor snapshots SOURCE`)")
-        source = session.get(Source, snapshot.source_id)
-        assert source is not None
-        item = {
-            "id": snapshot.id,
-            "source": source.key,
-            "fetched_at": snapshot.fetched_at.isoformat(),
-            "status": snapshot.http_status,
-            "url": snapshot.final_url,
-            "etag": snapshot.etag,
-            "last_modified": snapshot.last_modified,
-            "sha256": snapshot.sha256,
-            "truncated": snapshot.truncated,
-            "text": snapshot.text,
-        }
+        view = snapshot_view(session, args.id)
+    item = {
+        "id": view.id,
+        "source": view.source,
+        "fetched_at": view.fetched_at.isoformat(),
+        "status": view.status,
+        "url": view.url,
+        "etag": view.etag,
+        "last_modified": view.last_modified,
+        "sha256": view.sha256,
+        "truncated": view.truncated,
+        "text": view.text,
+    }
     head = "\n".join(f"{k}: {v}" for k, v in item.items() if k != "text")
     _out(args, {"snapshot": item}, f"{head}\n\n{item['text']}")
     return 0

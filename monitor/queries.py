@@ -406,6 +406,8 @@ class SourceRow:
     consecutive_failures: int
     last_error: str | None
     snapshots: int
+    archived: bool = False
+    last_checked_at: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -413,7 +415,9 @@ class SourceRow:
             "kind": self.kind,
             "url": self.url,
             "health": self.health,
+            "archived": self.archived,
             "last_success_at": _iso(self.last_success_at),
+            "last_checked_at": _iso(self.last_checked_at),
             "next_poll_at": _iso(self.next_poll_at),
             "consecutive_failures": self.consecutive_failures,
             "last_error": self.last_error,
@@ -421,7 +425,7 @@ class SourceRow:
         }
 
 
-def source_rows(session: Session) -> list[SourceRow]:
+def source_rows(session: Session, include_archived: bool = False) -> list[SourceRow]:
     counts = dict(
         session.execute(select(Snapshot.source_id, func.count()).group_by(Snapshot.source_id)).all()
     )
@@ -436,9 +440,13 @@ def source_rows(session: Session) -> list[SourceRow]:
             s.consecutive_failures,
             s.last_error,
             int(counts.get(s.id, 0)),
+            s.archived_at is not None,
+            s.last_checked_at,
         )
         for s in session.scalars(
-            select(Source).where(Source.archived_at.is_(None)).order_by(Source.key)
+            select(Source).order_by(Source.key)
+            if include_archived
+            else select(Source).where(Source.archived_at.is_(None)).order_by(Source.key)
         )
     ]
 
@@ -455,11 +463,14 @@ class SnapshotRow:
     truncated: bool
     cited: bool
     text: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = {**asdict(self), "fetched_at": self.fetched_at.isoformat()}
         if self.text is None:
-            out.pop("text")
+            for detail in ("text", "etag", "last_modified"):
+                out.pop(detail)
         return out
 
 
@@ -518,6 +529,8 @@ def snapshot_view(session: Session, snapshot_id: int) -> SnapshotRow:
         snapshot.truncated,
         cited is not None,
         snapshot.text,
+        snapshot.etag,
+        snapshot.last_modified,
     )
 
 
