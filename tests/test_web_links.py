@@ -448,3 +448,20 @@ def test_an_unsubscribed_advocate_gets_no_more_reminders_even_after_sync(
     assert after[("escalation", "execution_escalation:0")] == "pending"
     assert run("sync", now="2016-08-14T08:00:00+00:00").code == 0
     assert statuses() == after
+
+
+def test_an_answer_is_recorded_once_on_each_database(
+    database_url: str, run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MONITOR_DATABASE_URL", database_url)
+    project = received_confirmation_request(run, config_dir, monkeypatch)
+    assert project.settings.database_url == database_url
+    url = path_of(link(project.email_to("advocate@", "carried out"), "It was carried out"))
+    client = project.app().test_client()
+    csrf = _form_csrf(client.get(url).text)
+    assert "Recorded" in client.post(url, data={"csrf": csrf, "day": "2016-08-20"}).text
+    assert "already used" in client.post(url, data={"csrf": csrf, "day": "2016-08-19"}).text
+    with session_scope(project.engine) as session:
+        assert len(session.scalars(select(LinkUse)).all()) == 1
+        assert session.scalars(select(Decision)).one().executed_on.isoformat() == "2016-08-20"  # type: ignore[union-attr]
+    project.engine.dispose()

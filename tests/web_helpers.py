@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -57,7 +58,7 @@ class Project:
     def app(self, now: datetime = ANSWERED_AT, base_url: str | None = None) -> Flask:
         settings = self.settings
         if base_url is not None:
-            settings = load_settings(self.config_dir, {"MONITOR_BASE_URL": base_url})
+            settings = load_settings(self.config_dir, {**os.environ, "MONITOR_BASE_URL": base_url})
         app = create_app(settings, self.engine, clock=lambda: now)
         app.testing = True
         return app
@@ -95,7 +96,7 @@ def synced(
     without_sources(config_dir)
     assert run("db", "upgrade").code == 0
     assert run("sync").code == 0
-    settings = load_settings(config_dir, {"MONITOR_BASE_URL": base_url})
+    settings = load_settings(config_dir, {**os.environ, "MONITOR_BASE_URL": base_url})
     return Project(config_dir, settings, make_engine(settings.database_url), run)
 
 
