@@ -310,6 +310,14 @@ def test_got_it_stops_the_reminders_of_that_deadline_to_that_contact_only(
     assert rows[("in_force_reminder", 3)] == "cancelled"
     assert rows[("in_force_reminder", 0)] == "cancelled"
     assert rows[("confirm_execution", -1)] == "pending"  # not a reminder of the date
+    # a full replan (sync) keeps it so
+    assert run("sync", now="2016-08-13T07:45:00+00:00").code == 0
+    with session_scope(project.engine) as session:
+        statuses = {
+            (n.kind, n.offset_days): n.status
+            for n in session.scalars(select(Notification).where(Notification.contact_id == 1))
+        }
+    assert statuses == rows
     # "got it" from a later email of the same deadline: already so, nothing breaks
     assert run("worker", "--once", now="2016-08-13T08:00:00+00:00").code == 0
     signer = Links(BASE_URL, secret_key(project.settings))

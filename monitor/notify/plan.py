@@ -134,7 +134,9 @@ def plan_reminders(
     report = PlanReport()
     wanted: set[str] = set()
     rows: list[dict[str, Any]] = []
-    acknowledged = _acknowledged(session, [d.id for d in decisions])
+    acknowledged = _acknowledged(
+        session, None if decision_ids is None else [d.id for d in decisions]
+    )
     for decision in decisions:
         for reminder in reminders_for(decision):
             if (decision.id, contacts[reminder.contact_key], reminder.deadline_kind) in (
@@ -153,15 +155,18 @@ def plan_reminders(
     return report
 
 
-def _acknowledged(session: Session, decision_ids: list[int]) -> set[tuple[int, int, str]]:
+def _acknowledged(session: Session, decision_ids: list[int] | None) -> set[tuple[int, int, str]]:
+    """(decision, contact, deadline kind) a contact said "got it" to; all of them for a full
+    replan (one query, however many decisions)."""
+    columns = select(DeadlineAck.decision_id, DeadlineAck.contact_id, DeadlineAck.deadline_kind)
+    if decision_ids is None:
+        return {(d, c, k) for d, c, k in session.execute(columns).all()}
     found: set[tuple[int, int, str]] = set()
     for start in range(0, len(decision_ids), 500):
+        batch = decision_ids[start : start + 500]
         found.update(
-            session.execute(
-                select(
-                    DeadlineAck.decision_id, DeadlineAck.contact_id, DeadlineAck.deadline_kind
-                ).where(DeadlineAck.decision_id.in_(decision_ids[start : start + 500]))
-            ).all()
+            (d, c, k)
+            for d, c, k in session.execute(columns.where(DeadlineAck.decision_id.in_(batch))).all()
         )
     return found
 
