@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from monitor.db import session_scope
-from monitor.models import Decision, Event, Notification
+from monitor.models import Decision, Event, LoginRequest, Notification
 from tests.conftest import free_port
 from tests.web_helpers import ANSWERED_AT, Project, path_of, received_confirmation_request
 
@@ -127,6 +127,10 @@ def test_login_requests_are_rate_limited(project: Project) -> None:
     later = project.app(now=ANSWERED_AT + timedelta(minutes=16)).test_client()
     token = _csrf(later.get("/login").text)
     assert later.post("/login", data={"csrf": token, "email": "a@example.org"}).status_code == 200
+    with session_scope(project.engine) as session:  # older requests are forgotten
+        assert [r.at for r in session.scalars(select(LoginRequest))] == [
+            ANSWERED_AT + timedelta(minutes=16)
+        ]
 
 
 def test_forms_without_the_csrf_token_are_refused(project: Project) -> None:

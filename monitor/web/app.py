@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -302,6 +302,8 @@ def create_app(
                     429, "Too many login requests: wait a quarter of an hour and try again."
                 )
             db.add(LoginRequest(at=now(), email_hash=address, client_hash=client))
+            # Requests older than the window count for nothing: the table stays small.
+            db.execute(delete(LoginRequest).where(LoginRequest.at < since))
             contact = operator_contact(db, email)
             if contact is not None:
                 url = links_here().url(links.LOGIN, contact.id, now())
