@@ -473,3 +473,19 @@ def test_an_answer_is_recorded_once_on_each_database(
         assert len(session.scalars(select(LinkUse)).all()) == 1
         assert session.scalars(select(Decision)).one().executed_on.isoformat() == "2016-08-20"  # type: ignore[union-attr]
     project.engine.dispose()
+
+
+def test_a_day_in_the_future_records_nothing_and_says_why_on_the_same_page(
+    project: Project,
+) -> None:
+    url = path_of(link(project.email_to("advocate@", "carried out"), "It was carried out"))
+    client = project.app().test_client()
+    csrf = _form_csrf(client.get(url).text)
+    page = client.post(url, data={"csrf": csrf, "day": "2016-08-25"})
+    assert page.status_code == 400
+    assert "Nothing was recorded: 2016-08-25 is in the future" in page.text
+    assert "It was carried out</button>" in page.text  # the form again, to correct the day
+    assert _decision(project).executed_on is None
+    with session_scope(project.engine) as session:
+        assert session.scalars(select(LinkUse)).all() == []
+    assert "Recorded." in client.post(url, data={"csrf": csrf, "day": "2016-08-20"}).text

@@ -193,12 +193,15 @@ def create_app(
     def verify(token: str, actions: tuple[str, ...]) -> Claim:
         return signer.verify(token, now(), actions)
 
-    def link_page(token: str, view: answers.LinkView, status: int = 200) -> tuple[str, int]:
+    def link_page(
+        token: str, view: answers.LinkView, status: int = 200, error: str | None = None
+    ) -> tuple[str, int]:
         lang = view.contact.language
         return (
             render_template(
                 "link.html",
                 view=view,
+                error=error,
                 w=words(lang),
                 day=day_words(lang),
                 language=lang,
@@ -212,13 +215,20 @@ def create_app(
     @app.route("/a/<token>", methods=["GET", "POST"])
     def answer(token: str) -> tuple[str, int]:
         claim = verify(token, links.ANSWERS)
-        with session_scope(engine) as db:
-            if request.method == "GET":
+        if request.method == "GET":
+            with session_scope(engine) as db:
                 return link_page(token, answers.link_view(db, claim))
-            check_csrf(form_token(token))
-            day = _form_day(request.form.get("day"))
-            view = answers.answer(db, claim, now(), day)
-            return link_page(token, view)
+        check_csrf(form_token(token))
+        try:
+            with session_scope(engine) as db:
+                day = _form_day(request.form.get("day"))
+                return link_page(token, answers.answer(db, claim, now(), day))
+        except answers.LinkGone:
+            raise
+        except UsageError as exc:
+            # A date in the future, or before the decision: the same page again, with why.
+            with session_scope(engine) as db:
+                return link_page(token, answers.link_view(db, claim), 400, str(exc))
 
     @app.route("/u/<token>", methods=["GET", "POST"])
     def unsubscribe(token: str) -> Any:

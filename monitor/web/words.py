@@ -52,6 +52,7 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Nothing is recorded until you press the button.",
         "ru": "Ничего не записывается, пока вы не нажмёте кнопку.",
     },
+    "not_recorded": {"en": "Nothing was recorded:", "ru": "Ничего не записано:"},
     "done": {"en": "Recorded. Thank you.", "ru": "Записано. Спасибо."},
     "used": {
         "en": "This link was already used on {when} (UTC) by {name}. It records nothing more.",
