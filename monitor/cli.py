@@ -15,27 +15,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from monitor import __version__
+from monitor import __version__, links
 from monitor.catalog import _EMAIL, load_calendars, load_catalog
 from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
-from monitor.decisions import find_decision, record_fact, upcoming_deadlines
+from monitor.decisions import clear_fact, find_decision, record_fact, upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
-    Case,
     Contact,
-    Deadline,
-    Decision,
-    DecisionProvenance,
-    Event,
-    Notification,
-    Snapshot,
     Source,
+    Subscription,
 )
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose_test
@@ -43,10 +39,21 @@ from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
 from monitor.notify.preview import preview, write_eml
-from monitor.settings import Settings, load_settings
+from monitor.queries import (
+    case_rows,
+    case_view,
+    event_rows,
+    outbox_view,
+    snapshot_rows,
+    snapshot_view,
+    source_rows,
+    unsubscribed_notes,
+)
+from monitor.settings import Settings, load_settings, secret_key
 from monitor.sources.extract import read
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
-from monitor.sources.parse import SelectorError, html_to_text, links
+from monitor.sources.parse import SelectorError, html_to_text
+from monitor.sources.parse import links as page_links
 from monitor.sources.poll import PollPolicy, poll_due
 from monitor.status import health_report
 from monitor.sync import sync_catalog
@@ -73,6 +80,9 @@ class Context:
                 self._settings.origins["config_dir"] = "--config"
             elif os.environ.get("MONITOR_CONFIG_DIR"):
                 self._settings.origins["config_dir"] = "environment MONITOR_CONFIG_DIR"
+            # Emails carry signed links only when there is a web view to open them.
+            base_url = self._settings.base_url
+            links.configure(base_url, secret_key(self._settings) if base_url else None)
         return self._settings
 
     def engine(self, *, check_schema: bool = True) -> Engine:
@@ -176,7 +186,22 @@ def cmd_config_check(args: argparse.Namespace, ctx: Context) -> int:
         f"config OK: {len(catalog.cases)} case(s), {decisions} decision(s),"
         f" {len(catalog.contacts)} contact(s), {len(catalog.sources)} source(s)"
     )
+    for note in _unsubscribed_notes(ctx):
+        print(f"note: {note}")
     return 0
+
+
+def _unsubscribed_notes(ctx: Context) -> list[str]:
+    """Who left from an email link: config lists them, but they get nothing (when the
+    database can be read; config check needs none)."""
+    url = make_url(ctx.settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return []  # no database yet: nothing to say, and none created by a check
+    try:
+        with session_scope(ctx.engine()) as session:
+            return unsubscribed_notes(session)
+    except (MonitorError, SQLAlchemyError):
+        return []
 
 
 def cmd_config_show(args: argparse.Namespace, ctx: Context) -> int:
@@ -218,62 +243,26 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _cases(session: Session, include_archived: bool) -> list[Case]:
-    query = (
-        select(Case)
-        .options(selectinload(Case.decisions).selectinload(Decision.deadlines))
-        .order_by(Case.key)
-    )
-    if not include_archived:
-        query = query.where(Case.archived_at.is_(None))
-    return list(session.scalars(query))
-
-
-def _next_deadline(case: Case, today: date) -> Deadline | None:
-    upcoming = [
-        d
-        for decision in case.decisions
-        if decision.archived_at is None
-        for d in decision.deadlines
-        if d.due_on >= today
-    ]
-    return min(upcoming, key=lambda d: d.due_on, default=None)
-
-
 def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
-    today = ctx.now.date()
     with session_scope(ctx.engine()) as session:
-        cases = _cases(session, args.all)
-        items = []
-        rows = []
-        for case in cases:
-            nxt = _next_deadline(case, today)
-            active = [d for d in case.decisions if d.archived_at is None]
-            items.append(
-                {
-                    "id": case.key,
-                    "title": case.title,
-                    "jurisdiction": case.jurisdiction,
-                    "decisions": len(active),
-                    "archived": case.archived_at is not None,
-                    "next_deadline": {"kind": nxt.kind, "date": nxt.due_on.isoformat()}
-                    if nxt
-                    else None,
-                }
-            )
-            rows.append(
-                (
-                    case.key,
-                    case.title,
-                    case.jurisdiction,
-                    len(active),
-                    f"{nxt.kind} {human(nxt.due_on)}" if nxt else "none ahead",
-                    "archived" if case.archived_at else "",
-                )
-            )
+        cases = case_rows(session, ctx.now.date(), args.all)
+    rows = [
+        (
+            c.key,
+            c.title,
+            c.jurisdiction,
+            c.decisions,
+            f"{c.next_kind} {human(c.next_date)}" if c.next_date else "none ahead",
+            ", ".join(
+                (["archived"] if c.archived else [])
+                + ([f"unsubscribed: {', '.join(c.unsubscribed)}"] if c.unsubscribed else [])
+            ),
+        )
+        for c in cases
+    ]
     _out(
         args,
-        {"cases": items},
+        {"cases": [c.as_dict() for c in cases]},
         table(("case", "title", "jurisdiction", "decisions", "next deadline", ""), rows),
     )
     return 0
@@ -331,92 +320,46 @@ def _days_left(days: int) -> str:
 
 def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        case = session.scalars(select(Case).where(Case.key == args.case)).one_or_none()
-        if case is None:
-            raise UsageError(
-                f"no case {args.case!r} (see `monitor cases`; run `monitor sync` after editing config)"
+        view = case_view(session, args.case, with_activity=False)
+    lines = [f"{view.title} [{view.key}], jurisdiction {view.jurisdiction}"]
+    for decision in view.decisions:
+        facts = []
+        if decision.appealed_on:
+            facts.append(f"appealed on {human(decision.appealed_on)}")
+        if decision.executed_on:
+            facts.append(f"executed on {human(decision.executed_on)}")
+        lines.append("")
+        lines.append(
+            f"decision {decision.key}: {decision.kind}, {decision.court}, {human(decision.decided_on)}"
+            f" (rule {decision.rule}, from {decision.origin})"
+        )
+        if facts:
+            lines.append("  facts: " + "; ".join(facts))
+        for deadline in decision.deadlines:
+            flag = " (uncertain)" if deadline.uncertain else ""
+            lines.append(f"  {deadline.kind}: {human(deadline.date)}{flag}")
+            lines.extend(wrap(deadline.explanation))
+        for report in decision.reported_by:
+            stated = ", ".join(
+                part
+                for part in (
+                    human(date.fromisoformat(report["reported_date"]))
+                    if report["reported_date"]
+                    else "",
+                    f"period {report['reported_period']}" if report["reported_period"] else "",
+                )
+                if part
             )
-        decisions = []
-        lines = [f"{case.title} [{case.key}], jurisdiction {case.jurisdiction}"]
-        for decision in case.decisions:
-            if decision.archived_at is not None:
-                continue
-            facts = []
-            if decision.appealed_on:
-                facts.append(f"appealed on {human(decision.appealed_on)}")
-            if decision.executed_on:
-                facts.append(f"executed on {human(decision.executed_on)}")
-            lines.append("")
             lines.append(
-                f"decision {decision.key}: {decision.kind}, {decision.court}, {human(decision.decided_on)}"
-                f" (rule {decision.rule}, from {decision.origin})"
+                f"  reported by {report['source']} ({report['url']}, snapshot {report['snapshot']}):"
+                f" {stated or 'no date or period stated'}"
             )
-            if facts:
-                lines.append("  facts: " + "; ".join(facts))
-            for deadline in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind)):
-                flag = " (uncertain)" if deadline.uncertain else ""
-                lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
-                lines.extend(wrap(deadline.explanation))
-            reports = session.execute(
-                select(DecisionProvenance, Source.key)
-                .join(Source, Source.id == DecisionProvenance.source_id)
-                .where(DecisionProvenance.decision_id == decision.id)
-                .order_by(DecisionProvenance.seen_at, DecisionProvenance.id)
-            ).all()
-            sources_said = []
-            for report, source_key in reports:
-                stated = ", ".join(
-                    part
-                    for part in (
-                        human(report.reported_date) if report.reported_date else "",
-                        f"period {report.reported_period}" if report.reported_period else "",
-                    )
-                    if part
-                )
-                lines.append(
-                    f"  reported by {source_key} ({report.url}, snapshot {report.snapshot_id}):"
-                    f" {stated or 'no date or period stated'}"
-                )
-                lines.extend(wrap(f'"{report.quote[:300]}"'))
-                sources_said.append(
-                    {
-                        "source": source_key,
-                        "url": report.url,
-                        "snapshot": report.snapshot_id,
-                        "quote": report.quote,
-                        "reported_date": report.reported_date.isoformat()
-                        if report.reported_date
-                        else None,
-                        "reported_period": report.reported_period,
-                    }
-                )
-            decisions.append(
-                {
-                    "id": decision.key,
-                    "date": decision.decided_on.isoformat(),
-                    "court": decision.court,
-                    "kind": decision.kind,
-                    "rule": decision.rule,
-                    "origin": decision.origin,
-                    "appealed_on": decision.appealed_on.isoformat()
-                    if decision.appealed_on
-                    else None,
-                    "executed_on": decision.executed_on.isoformat()
-                    if decision.executed_on
-                    else None,
-                    "deadlines": [
-                        {
-                            "kind": d.kind,
-                            "date": d.due_on.isoformat(),
-                            "uncertain": d.uncertain,
-                            "explanation": d.explanation,
-                        }
-                        for d in decision.deadlines
-                    ],
-                    "sources": sources_said,
-                }
-            )
-    _out(args, {"case": case.key, "decisions": decisions}, "\n".join(lines))
+            lines.extend(wrap(f'"{(report["quote"] or "")[:300]}"'))
+    _out(
+        args,
+        {"case": view.key, "decisions": [d.as_dict() for d in view.decisions]},
+        "\n".join(lines),
+    )
     return 0
 
 
@@ -454,6 +397,8 @@ def cmd_compute(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
+    if args.clear_executed or args.clear_appealed:
+        return cmd_record_clear(args, ctx)
     with session_scope(ctx.engine()) as session:
         decision = find_decision(session, args.case, args.decision)
         message, report = record_fact(
@@ -465,53 +410,34 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
-    query = (
-        select(Notification, Contact)
-        .join(Contact, Notification.contact_id == Contact.id)
-        .order_by(Notification.due_at.desc(), Notification.id.desc())
-        .limit(args.limit)
-    )
-    if args.status:
-        query = query.where(Notification.status == args.status)
+def cmd_record_clear(args: argparse.Namespace, ctx: Context) -> int:
+    fact = "executed" if args.clear_executed else "appealed"
     with session_scope(ctx.engine()) as session:
-        found = list(reversed(session.execute(query).all()))
-        counts = dict(
-            session.execute(
-                select(Notification.status, func.count()).group_by(Notification.status)
-            ).all()
-        )
-    items = [
-        {
-            "id": n.id,
-            "kind": n.kind,
-            "status": n.status,
-            "to": c.email,
-            "due_at": n.due_at.isoformat(),
-            "attempts": n.attempts,
-            "next_attempt_at": n.next_attempt_at.isoformat(),
-            "last_error": n.last_error,
-            "message_id": n.message_id,
-            "dedup_key": n.dedup_key,
-        }
-        for n, c in found
-    ]
+        decision = find_decision(session, args.case, args.decision)
+        message, _ = clear_fact(session, decision, fact, ctx.now, by="an operator (command line)")
+    print(message)
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
+    with session_scope(ctx.engine()) as session:
+        view = outbox_view(session, status=args.status, limit=args.limit)
     rows = [
         (
             n.id,
             n.due_at.strftime("%Y-%m-%d %H:%M"),
             n.status,
             n.kind,
-            c.email,
+            n.to,
             n.attempts,
             (n.last_error or "")[:60],
         )
-        for n, c in found
+        for n in view.rows
     ]
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in NOTIFICATION_STATUSES)
+    summary = ", ".join(f"{view.counts[s]} {s}" for s in NOTIFICATION_STATUSES)
     _out(
         args,
-        {"notifications": items, "counts": {s: counts.get(s, 0) for s in NOTIFICATION_STATUSES}},
+        view.as_dict(),
         table(("id", "due (UTC)", "status", "kind", "to", "attempts", "last error"), rows)
         + f"\n{summary}",
     )
@@ -545,7 +471,11 @@ def cmd_preview(args: argparse.Namespace, ctx: Context) -> int:
     if args.end < args.start:
         raise UsageError("--to is before --from")
     catalog = load_catalog(ctx.config_dir)
-    emails = preview(catalog, args.start, args.end, ctx.settings.mail_from)
+    sender = ctx.settings.mail_from
+    # The preview composes from a scratch database whose ids are not the real ones: a signed
+    # link made there could name another contact, so a preview carries none.
+    links.configure(None, None)
+    emails = preview(catalog, args.start, args.end, sender)
     items = [
         {
             "send_at": e.send_at.isoformat(),
@@ -579,7 +509,9 @@ def cmd_sources_test(args: argparse.Namespace, ctx: Context) -> int:
     try:
         page = html_to_text(result.text, args.selector)
         found = (
-            links(result.text, result.final_url, pattern.pattern, args.selector) if pattern else []
+            page_links(result.text, result.final_url, pattern.pattern, args.selector)
+            if pattern
+            else []
         )
     except SelectorError as exc:
         raise UsageError(f"--selector {args.selector!r}: {exc}") from exc
@@ -622,22 +554,7 @@ def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
     if args.action is not None:
         raise UsageError(f"unknown action {args.action!r} (try: monitor sources test URL)")
     with session_scope(ctx.engine()) as session:
-        sources = list(session.scalars(select(Source).order_by(Source.key)))
-        items: list[dict[str, Any]] = [
-            {
-                "id": s.key,
-                "kind": s.kind,
-                "url": s.url,
-                "health": s.health,
-                "archived": s.archived_at is not None,
-                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
-                "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
-                "next_poll_at": s.next_poll_at.isoformat() if s.next_poll_at else None,
-                "consecutive_failures": s.consecutive_failures,
-                "last_error": s.last_error,
-            }
-            for s in sources
-        ]
+        items = [row.as_dict() for row in source_rows(session, include_archived=True)]
     rows = [
         (
             i["id"],
@@ -713,46 +630,22 @@ def cmd_poll(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        source = session.scalars(select(Source).where(Source.key == args.source)).first()
-        if source is None:
-            raise UsageError(f"no source {args.source!r} (see `monitor sources`)")
-        snapshots = list(
-            session.scalars(
-                select(Snapshot)
-                .where(Snapshot.source_id == source.id)
-                .order_by(Snapshot.fetched_at.desc())
-                .limit(args.limit)
-            )
-        )
-        cited = set(session.scalars(select(DecisionProvenance.snapshot_id)))
-        items: list[dict[str, Any]] = [
-            {
-                "id": s.id,
-                "fetched_at": s.fetched_at.isoformat(),
-                "status": s.http_status,
-                "url": s.final_url,
-                "sha256": s.sha256,
-                "chars": len(s.text),
-                "truncated": s.truncated,
-                "cited": s.id in cited,
-            }
-            for s in snapshots
-        ]
+        found = snapshot_rows(session, args.source, args.limit)
     rows = [
         (
-            i["id"],
-            i["fetched_at"][:16],
-            i["status"],
-            i["chars"],
-            "yes" if i["cited"] else "",
-            i["sha256"][:12],
-            i["url"],
+            s.id,
+            s.fetched_at.isoformat()[:16],
+            s.status,
+            s.chars,
+            "yes" if s.cited else "",
+            s.sha256[:12],
+            s.url,
         )
-        for i in items
+        for s in found
     ]
     _out(
         args,
-        {"snapshots": items},
+        {"snapshots": [s.as_dict() for s in found]},
         table(("id", "fetched (UTC)", "HTTP", "chars", "cited", "sha256", "url"), rows),
     )
     return 0
@@ -760,23 +653,19 @@ def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        snapshot = session.get(Snapshot, args.id)
-        if snapshot is None:
-            raise UsageError(f"no snapshot {args.id} (see `monitor snapshots SOURCE`)")
-        source = session.get(Source, snapshot.source_id)
-        assert source is not None
-        item = {
-            "id": snapshot.id,
-            "source": source.key,
-            "fetched_at": snapshot.fetched_at.isoformat(),
-            "status": snapshot.http_status,
-            "url": snapshot.final_url,
-            "etag": snapshot.etag,
-            "last_modified": snapshot.last_modified,
-            "sha256": snapshot.sha256,
-            "truncated": snapshot.truncated,
-            "text": snapshot.text,
-        }
+        view = snapshot_view(session, args.id)
+    item = {
+        "id": view.id,
+        "source": view.source,
+        "fetched_at": view.fetched_at.isoformat(),
+        "status": view.status,
+        "url": view.url,
+        "etag": view.etag,
+        "last_modified": view.last_modified,
+        "sha256": view.sha256,
+        "truncated": view.truncated,
+        "text": view.text,
+    }
     head = "\n".join(f"{k}: {v}" for k, v in item.items() if k != "text")
     _out(args, {"snapshot": item}, f"{head}\n\n{item['text']}")
     return 0
@@ -853,22 +742,80 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
-    query = (
-        select(Event, Case.key)
-        .outerjoin(Case, Event.case_id == Case.id)
-        .order_by(Event.id.desc())
-        .limit(args.limit)
-    )
-    if args.case:
-        query = query.where(Case.key == args.case)
     with session_scope(ctx.engine()) as session:
-        found = list(reversed(session.execute(query).all()))
-    items = [
-        {"at": e.at.isoformat(), "kind": e.kind, "case": key, "message": e.message, "data": e.data}
-        for e, key in found
-    ]
-    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, key or "", e.message) for e, key in found]
-    _out(args, {"events": items}, table(("at (UTC)", "event", "case", "message"), rows))
+        found = event_rows(session, case_key=args.case, limit=args.limit)
+    rows = [(e.at.strftime("%Y-%m-%d %H:%M"), e.kind, e.case or "", e.message) for e in found]
+    _out(
+        args,
+        {"events": [e.as_dict() for e in found]},
+        table(("at (UTC)", "event", "case", "message"), rows),
+    )
+    return 0
+
+
+def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
+    import waitress
+
+    from monitor.web.app import create_app
+
+    settings = ctx.settings
+    fixed = ctx.now
+    app = create_app(settings, ctx.engine(), clock=(lambda: fixed) if args.now_given else None)
+    port = args.port or int(os.environ.get("PORT") or 8000)
+    where = settings.base_url or f"http://{args.host}:{port}"
+    print(
+        f"web view on http://{args.host}:{port} (links in emails: {settings.base_url or 'none, set MONITOR_BASE_URL'})"
+    )
+    print(f"operators log in at {where}/login; stop with Ctrl-C", flush=True)
+    # No access log: paths carry tokens.
+    waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="monitor")
+    return 0
+
+
+def _links_or_refuse(ctx: Context) -> links.Links:
+    settings = ctx.settings
+    if not settings.base_url:
+        raise UsageError(
+            "no base URL: set web.base_url in config/monitor.toml or MONITOR_BASE_URL"
+            " to the address where `monitor web` is reached"
+        )
+    return links.Links(settings.base_url, secret_key(settings))
+
+
+def _contact(session: Session, key_or_email: str) -> Contact:
+    contact = session.scalars(
+        select(Contact).where(
+            (Contact.key == key_or_email) | (func.lower(Contact.email) == key_or_email.lower())
+        )
+    ).first()
+    if contact is None or contact.archived_at is not None:
+        raise UsageError(
+            f"no contact {key_or_email!r} (an id or address from config/contacts.toml)"
+        )
+    return contact
+
+
+def cmd_calendar_url(args: argparse.Namespace, ctx: Context) -> int:
+    signer = _links_or_refuse(ctx)
+    with session_scope(ctx.engine()) as session:
+        contact = _contact(session, args.contact)
+        print(signer.url(links.CALENDAR, contact.id, ctx.now))
+    return 0
+
+
+def cmd_login_link(args: argparse.Namespace, ctx: Context) -> int:
+    signer = _links_or_refuse(ctx)
+    with session_scope(ctx.engine()) as session:
+        contact = _contact(session, args.email)
+        if not session.scalars(
+            select(Subscription.id).where(
+                Subscription.contact_id == contact.id,
+                Subscription.role == "operator",
+                Subscription.archived_at.is_(None),
+            )
+        ).first():
+            raise UsageError(f"{contact.email} is not an operator of any case")
+        print(signer.url(links.LOGIN, contact.id, ctx.now))
     return 0
 
 
@@ -1053,6 +1000,12 @@ def build_parser() -> argparse.ArgumentParser:
     fact.add_argument(
         "--executed", type=_date_arg, metavar="DATE", help="the day the decision was carried out"
     )
+    fact.add_argument(
+        "--clear-executed", action="store_true", help="undo a recorded execution (with an event)"
+    )
+    fact.add_argument(
+        "--clear-appealed", action="store_true", help="undo a recorded appeal (with an event)"
+    )
 
     p = _command(
         sub,
@@ -1208,6 +1161,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--case", help="only this case")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
+
+    p = _command(
+        sub,
+        "web",
+        cmd_web,
+        "serve the web view: signed links from emails, calendar feeds, operators' pages",
+        "monitor web --host 0.0.0.0 --port 8000",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default $PORT, else 8000)")
+    p.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+
+    p = _command(
+        sub,
+        "calendar-url",
+        cmd_calendar_url,
+        "print a contact's calendar feed address (every deadline of their subscriptions)",
+        "monitor calendar-url advocate",
+    )
+    p.add_argument("contact", help="contact id or email address")
+
+    p = _command(
+        sub,
+        "login-link",
+        cmd_login_link,
+        "print a one-time login link to the web view for an operator (valid 15 minutes)",
+        "monitor login-link operator@example.org",
+    )
+    p.add_argument("email", help="the operator's email address (or contact id)")
     return parser
 
 

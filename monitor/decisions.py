@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -148,8 +149,13 @@ def record_fact(
     *,
     appealed_on: date | None = None,
     executed_on: date | None = None,
+    by: str | None = None,
 ) -> tuple[str, PlanReport]:
-    """Record an appeal or an execution, and replan the decision's reminders accordingly."""
+    """Record an appeal or an execution, and replan the decision's reminders accordingly.
+
+    ``by`` names a contact who answered from an email link: the event then says so in words
+    the operators read in their alert.
+    """
     if (appealed_on is None) == (executed_on is None):
         raise UsageError("record exactly one fact: --appealed DATE or --executed DATE")
     fact, day = ("appealed", appealed_on) if appealed_on else ("executed", executed_on)
@@ -173,15 +179,59 @@ def record_fact(
     session.flush()
     report = plan_reminders(session, now, decision_ids=[decision.id])
     message = f"{decision.case.key}/{decision.key}: {fact} on {human(day)}; {consequence}"
+    by_whom: dict[str, Any] = {}
+    if by is not None:
+        by_whom["by"] = by
+        what = "as carried out" if fact == "executed" else "as appealed"
+        message = (
+            f"{by} recorded the {decision.kind} ({decision.case.key}/{decision.key}) {what}"
+            f" on {human(day)}, from an email link; {consequence}"
+        )
     events.record_event(
         session,
         now,
-        events.FACT_RECORDED,
+        events.RECORDED_FROM_EMAIL if by is not None else events.FACT_RECORDED,
         message,
         decision=decision,
         fact=fact,
         date=day.isoformat(),
         cancelled=report.cancelled,
+        **by_whom,
+    )
+    return message, report
+
+
+def clear_fact(
+    session: Session, decision: Decision, fact: str, now: datetime, *, by: str = "an operator"
+) -> tuple[str, PlanReport]:
+    """Undo a recorded appeal or execution (a wrong click, a mistaken report) and replan."""
+    if fact not in ("appealed", "executed"):
+        raise UsageError(f"unknown fact {fact!r}: appealed or executed")
+    was = decision.appealed_on if fact == "appealed" else decision.executed_on
+    if was is None:
+        raise UsageError(f"{decision.case.key}/{decision.key}: no {fact} date is recorded")
+    if fact == "appealed":
+        decision.appealed_on = None
+    else:
+        decision.executed_on = None
+    decision.updated_at = now
+    session.flush()
+    # Planning re-opens the reminders the fact had cancelled (same rows, same keys), as
+    # long as their deadline is ahead.
+    report = plan_reminders(session, now, decision_ids=[decision.id])
+    message = (
+        f"{decision.case.key}/{decision.key}: {fact} on {human(was)} cleared by {by};"
+        f" {report.restored} reminder(s) that it had cancelled are pending again"
+    )
+    events.record_event(
+        session,
+        now,
+        events.FACT_CLEARED,
+        message,
+        decision=decision,
+        fact=fact,
+        was=was.isoformat(),
+        by=by,
     )
     return message, report
 

@@ -28,6 +28,11 @@ SOURCE_RECOVERED = "source_recovered"
 SOURCE_BROKEN = "source_broken"
 DELIVERY_FAILED = "delivery_failed"
 NOTIFICATION_RETRIED = "notification_retried"
+# Answers from signed email links, and their undoing; each one is news for the operators.
+RECORDED_FROM_EMAIL = "recorded_from_email"
+FACT_CLEARED = "fact_cleared"
+DEADLINE_ACKNOWLEDGED = "deadline_acknowledged"
+UNSUBSCRIBED = "unsubscribed"
 
 
 def record_event(

@@ -168,6 +168,8 @@ class Subscription(Base):
     digest: Mapped[str] = mapped_column(String(10), default="none")
     send_time: Mapped[str] = mapped_column(String(5), default="09:00")
     archived_at: Mapped[datetime | None]
+    # Set when the contact unsubscribed (from an email link); config never clears it.
+    unsubscribed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
 
@@ -331,3 +333,45 @@ class Event(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Set once the alert emails this event calls for (if any) are in the outbox.
     alerted_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class LinkUse(Base):
+    """A signed link that was used: each link acts once, and shows afterwards what it did."""
+
+    __tablename__ = "link_use"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The link's own random id (never the token itself: tokens stay out of the database).
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    action: Mapped[str] = mapped_column(String(30))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("watched_case.id"))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"))
+    deadline_kind: Mapped[str | None] = mapped_column(String(30))
+    used_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(Text)
+
+
+class DeadlineAck(Base):
+    """A contact said "got it" to a deadline: no more reminders of it to that contact."""
+
+    __tablename__ = "deadline_ack"
+    __table_args__ = (UniqueConstraint("contact_id", "decision_id", "deadline_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"), index=True)
+    deadline_kind: Mapped[str] = mapped_column(String(30))
+    acked_at: Mapped[datetime]
+
+
+class LoginRequest(Base):
+    """One request for an operator's login link, kept to rate-limit floods."""
+
+    __tablename__ = "login_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    # Hashes, not addresses: the table only has to count.
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)

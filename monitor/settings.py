@@ -7,6 +7,7 @@ the environment and are masked whenever settings are shown.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,7 +174,27 @@ SPECS: tuple[Spec, ...] = (
         "snapshots older than this are pruned, except those a decision cites",
         kind=int,
     ),
+    Spec(
+        "base_url",
+        "web",
+        "base_url",
+        ("MONITOR_BASE_URL",),
+        None,
+        "public address of `monitor web` (https://monitor.example.org); emails carry links only when set",
+    ),
+    Spec(
+        "secret_key",
+        "web",
+        "secret_key",
+        ("MONITOR_SECRET_KEY",),
+        None,
+        "signs every link and cookie (environment only); default: generated once into var/secret_key",
+        secret=True,
+        file_allowed=False,
+    ),
 )
+
+SECRET_KEY_FILE = "secret_key"
 
 _SECTIONS = {spec.section for spec in SPECS}
 
@@ -198,6 +219,8 @@ class Settings:
     host_gap_ms: int = 1000
     snapshot_retention_days: int = 365
     smtp_timeout_seconds: int = 30
+    base_url: str | None = None
+    secret_key: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> list[tuple[str, str, str]]:
@@ -212,7 +235,7 @@ class Settings:
 def mask(spec: Spec, value: Any) -> str:
     if value is None:
         return "(not set)"
-    if spec.secret and spec.name == "smtp_password":
+    if spec.secret and spec.name in ("smtp_password", "secret_key"):
         return "********"
     if spec.name == "database_url":
         try:
@@ -377,6 +400,13 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
                 " so that a claim outlives one send: raise the lease or lower the timeout",
             )
         )
+    base_url = values["base_url"]
+    if base_url and urlsplit(base_url).scheme not in ("http", "https"):
+        problems.append(
+            Problem(
+                origins["base_url"], None, "web.base_url", "must start with https:// or http://"
+            )
+        )
     if problems:
         raise ConfigError(problems)
 
@@ -389,6 +419,13 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
     if not outbox_dir.is_absolute():
         outbox_dir = project_dir / outbox_dir
     origins["config_dir"] = origins.get("config_dir", "default")
+    if values["secret_key"] is None:
+        key_file = var_dir / SECRET_KEY_FILE
+        origins["secret_key"] = (
+            f"generated, kept in {key_file}"
+            if key_file.exists()
+            else f"not set: generated into {key_file} on first use"
+        )
     return Settings(
         config_dir=config_dir,
         project_dir=project_dir,
@@ -408,5 +445,24 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         host_gap_ms=values["host_gap_ms"],
         snapshot_retention_days=values["snapshot_retention_days"],
         smtp_timeout_seconds=values["smtp_timeout_seconds"],
+        base_url=base_url.rstrip("/") if base_url else None,
+        secret_key=values["secret_key"],
         origins=origins,
     )
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs links and cookies: MONITOR_SECRET_KEY, or one generated once into
+    the var folder, readable by its owner only (a key anyone on the host can read signs
+    anyone's links)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / SECRET_KEY_FILE
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(48) + "\n")
+    return path.read_text(encoding="ascii").strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from monitor.models import DeliveryAttempt, Notification
 from monitor.notify.deliver import SmtpBackend
 from monitor.notify.dispatch import DispatchPolicy, claim_due, dispatch_due
 from tests.conftest import SmtpServer
-from tests.worker_helpers import decided_days_ago, due_notifications, without_sources
+from tests.worker_helpers import decided_days_ago, due_notifications, wait_until, without_sources
 
 SENDER = "Court Deadline Monitor <monitor@example.org>"
 
@@ -35,7 +36,8 @@ def test_two_dispatchers_with_a_lease_shorter_than_a_batch_send_each_email_once(
         # "one" claims 20 at a time, more than it can send within its lease; "two" claims
         # 2 at a time, and so keeps finding rows whose claims have expired.
         policy = DispatchPolicy(batch_size=batch, lease=timedelta(seconds=1))
-        for _ in range(200):
+        give_up = time.monotonic() + 120
+        while time.monotonic() < give_up:
             report = dispatch_due(
                 engine,
                 SmtpBackend(smtp_server.url, timeout=0.4),
@@ -47,16 +49,31 @@ def test_two_dispatchers_with_a_lease_shorter_than_a_batch_send_each_email_once(
             reports.append(report)
             with session_scope(engine) as session:
                 left = session.scalar(
-                    select(func.count()).where(Notification.status.in_(["pending", "sending"]))
+                    select(func.count()).where(
+                        Notification.message_id.in_(ids),
+                        Notification.status.in_(["pending", "sending"]),
+                    )
                 )
             if not left:
                 return
+            if not report.claimed:
+                time.sleep(0.02)  # nothing free yet: look again shortly, as a dispatcher would
 
-    threads = [threading.Thread(target=dispatcher, args=args) for args in (("one", 20), ("two", 2))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    def sending() -> int:
+        with session_scope(engine) as session:
+            return int(
+                session.scalar(select(func.count()).where(Notification.status == "sending")) or 0
+            )
+
+    one = threading.Thread(target=dispatcher, args=("one", 20))
+    two = threading.Thread(target=dispatcher, args=("two", 2))
+    one.start()
+    # "two" starts once "one" holds its 20: it sends the 4 others, then finds one's claims
+    # expired (after 1 s) while one is still busy with its batch (20 x 0.1 s).
+    wait_until(lambda: sending() >= 15, what="the first claim")
+    two.start()
+    for thread in (one, two):
+        thread.join(timeout=180)
     received = collections.Counter(str(m["Message-ID"]) for m in smtp_server.recorder.messages())  # type: ignore[index]
     assert set(received) >= set(ids)
     assert max(received.values()) == 1

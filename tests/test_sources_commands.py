@@ -67,7 +67,7 @@ def test_explain_lists_every_source_that_reported_a_decision(
     run("sync")
     assert run("poll").code == 0
     explained = json.loads(run("explain", "kozlov", "--json").out)
-    [reported] = [s for d in explained["decisions"] for s in d["sources"]]
+    [reported] = [s for d in explained["decisions"] for s in d["reported_by"]]
     assert (reported["source"], reported["url"], reported["reported_date"]) == (
         "odf",
         site.url("/news"),

@@ -35,6 +35,9 @@ ROUTES: dict[str, tuple[str, ...]] = {
     events.SOURCE_BROKEN: (OPERATOR,),
     events.DELIVERY_FAILED: (OPERATOR,),
     events.REMINDERS_SKIPPED: (OPERATOR,),
+    events.RECORDED_FROM_EMAIL: (OPERATOR,),
+    events.DEADLINE_ACKNOWLEDGED: (OPERATOR,),
+    events.UNSUBSCRIBED: (OPERATOR,),
 }
 DEFAULT_GROUP_WINDOW = timedelta(minutes=5)
 
@@ -47,6 +50,7 @@ def _recipients(session: Session, case_id: int | None, roles: tuple[str, ...]) -
         .where(
             Subscription.role.in_(roles),
             Subscription.archived_at.is_(None),
+            Subscription.unsubscribed_at.is_(None),
             Contact.archived_at.is_(None),
             Case.archived_at.is_(None),
         )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import links
 from monitor.deadlines.reminders import OPERATOR
 from monitor.events import DECISION_FOUND
 from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
@@ -159,6 +160,17 @@ def compose_reminder(
     session: Session, row: Notification, contact: Contact, sender: str, now: datetime
 ) -> Email:
     context, decision, deadline = reminder_context(session, row, contact, now)
+    answers = links.for_email(
+        contact.id,
+        contact.language,
+        row.kind,
+        now,
+        case_id=decision.case_id,
+        decision=decision,
+        deadline_kind=deadline.kind,
+    )
+    if answers:
+        context["actions"] = answers.as_context()
     rendered = render(row.kind, context)
     ics = _ics(decision, deadline, contact.language, now) if context["has_ics"] else None
     message = build_message(
@@ -170,6 +182,7 @@ def compose_reminder(
         date_header=now,
         ics=ics,
         ics_name=f"{decision.case.key}-{deadline.kind}.ics",
+        extra_headers=answers.headers() if answers else None,
     )
     return Email([row], contact, message, rendered)
 
@@ -259,6 +272,9 @@ def _grouped(
         "operators": operators_of(session, only_case),
         **extra,
     }
+    answers = links.for_email(contact.id, contact.language, template, now, case_id=only_case)
+    if answers:
+        context["actions"] = answers.as_context()
     rendered = render(template, context)
     message = build_message(
         rendered,
@@ -268,6 +284,7 @@ def _grouped(
         message_id=rows[0].message_id,
         date_header=now,
         calendars=calendars,
+        extra_headers=answers.headers() if answers else None,
     )
     return Email(list(rows), contact, message, rendered)
 

@@ -155,6 +155,15 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "alert.source_broken": {"en": "Source broken", "ru": "Источник сломан"},
     "alert.delivery_failed": {"en": "Email delivery failed", "ru": "Письмо не доставлено"},
     "alert.reminders_skipped": {"en": "Reminders skipped", "ru": "Напоминания пропущены"},
+    "alert.recorded_from_email": {
+        "en": "Answered from an email link",
+        "ru": "Ответ по ссылке из письма",
+    },
+    "alert.deadline_acknowledged": {
+        "en": "No more reminders of a date to one contact",
+        "ru": "Контакт отказался от напоминаний о сроке",
+    },
+    "alert.unsubscribed": {"en": "A contact unsubscribed", "ru": "Контакт отписался"},
     "kind.release": {"en": "release", "ru": "освобождение"},
     "kind.parole": {"en": "parole", "ru": "условно-досрочное освобождение"},
     "kind.sentence": {"en": "sentence", "ru": "приговор"},

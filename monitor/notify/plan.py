@@ -31,6 +31,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.deadlines.reminders import (
+    APPEAL_REMINDER,
+    IN_FORCE_REMINDER,
     REMINDER_KINDS,
     DecisionDeadlines,
     Reminder,
@@ -38,7 +40,7 @@ from monitor.deadlines.reminders import (
     last_useful_day,
     plan_for_decision,
 )
-from monitor.models import Case, Contact, Decision, Notification, Subscription
+from monitor.models import Case, Contact, DeadlineAck, Decision, Notification, Subscription
 from monitor.notify.render import MESSAGE_ID_DOMAIN
 
 
@@ -86,7 +88,7 @@ def reminders_for(decision: Decision) -> list[Reminder]:
     subs = [
         _subscription_plan(s)
         for s in decision.case.subscriptions
-        if s.archived_at is None and s.contact.archived_at is None
+        if s.archived_at is None and s.unsubscribed_at is None and s.contact.archived_at is None
     ]
     return plan_for_decision(decision_facts(decision), subs)
 
@@ -141,8 +143,15 @@ def plan_reminders(
     report = PlanReport()
     wanted: set[str] = set()
     rows: list[dict[str, Any]] = []
+    acknowledged = _acknowledged(
+        session, None if decision_ids is None else [d.id for d in decisions]
+    )
     for decision in decisions:
         for reminder in reminders_for(decision):
+            if (decision.id, contacts[reminder.contact_key], reminder.deadline_kind) in (
+                acknowledged
+            ) and reminder.kind in (IN_FORCE_REMINDER, APPEAL_REMINDER):
+                continue  # the contact said "got it" to this deadline
             wanted.add(reminder.dedup_key)
             report.reminders.append(reminder)
             rows.append(_row(reminder, decision, contacts[reminder.contact_key], now))
@@ -164,6 +173,22 @@ def plan_reminders(
     )
     report.cancelled = _cancel_unwanted(session, now, decisions, wanted, decision_ids is None)
     return report
+
+
+def _acknowledged(session: Session, decision_ids: list[int] | None) -> set[tuple[int, int, str]]:
+    """(decision, contact, deadline kind) a contact said "got it" to; all of them for a full
+    replan (one query, however many decisions)."""
+    columns = select(DeadlineAck.decision_id, DeadlineAck.contact_id, DeadlineAck.deadline_kind)
+    if decision_ids is None:
+        return {(d, c, k) for d, c, k in session.execute(columns).all()}
+    found: set[tuple[int, int, str]] = set()
+    for start in range(0, len(decision_ids), 500):
+        batch = decision_ids[start : start + 500]
+        found.update(
+            (d, c, k)
+            for d, c, k in session.execute(columns.where(DeadlineAck.decision_id.in_(batch))).all()
+        )
+    return found
 
 
 def changed_decisions(session: Session, since: datetime) -> list[int]:
