@@ -111,23 +111,33 @@ def _unit_words(period: int, unit: Unit) -> str:
 # ---------------------------------------------------------------------------------------
 
 KZ_CRIMINAL_APPEAL_15D = Rule(
-    # Criminal Procedure Code of the Republic of Kazakhstan (2014):
-    # - art. 415: an appeal against a first-instance decision within 15 days of its
-    #   pronouncement (for a convicted person in custody: of receiving a copy; use
-    #   counts_from = "served" and the decision's served_on for that);
-    # - art. 49: a period in days starts on the day after the triggering event; when its last
-    #   day is a non-working day it ends on the next working day (the same rule as art. 128 of
-    #   the Russian Code of Criminal Procedure);
-    # - art. 470: a decision not appealed enters into force when the appeal period has run out,
-    #   i.e. on the day after its last day.
+    # Criminal Procedure Code of the Republic of Kazakhstan of 4 July 2014 (K1400000231), as
+    # in force:
+    # - art. 418 part 1: an appeal "в течение пятнадцати суток со дня провозглашения
+    #   приговора, постановления" (for a convicted person in custody: from the day a copy is
+    #   delivered; use counts_from = "served" and the decision's served_on for that). Art. 415
+    #   only lists what can be appealed. Rulings on conditional release follow the same 15
+    #   days (art. 483 part 1, through arts. 418 and 422), counted from the day the ruling was
+    #   issued (art. 422 part 2);
+    # - art. 48: the day the period starts from is not counted (part 2); non-working days
+    #   inside the period are counted (part 3); a period in days ends at 24:00 of its last
+    #   day, and a last day that is a non-working day moves to the next working day (part 4;
+    #   custody and detention periods are the exception, and no preset of ours counts them).
+    #   Art. 49 is about filings posted or handed to a prison administration before the end;
+    # - art. 470 part 1: a decision not appealed enters into force "по истечении срока на
+    #   апелляционное обжалование". We show the day after the last day; that reading is ours,
+    #   and every in-force date says so.
+    # Holidays: the first day of Kurban Ait is a day off (Labour Code art. 84) and is not
+    # moved when it falls on a weekend; its date is estimated ahead of the decree, and a date
+    # that depends on it is marked uncertain.
     name="kz-criminal-appeal-15d",
     period=15,
     unit=Unit.DAYS,
-    citation="CrPC of Kazakhstan arts. 415, 49, 470",
+    citation="CrPC of Kazakhstan art. 418 part 1, art. 48 parts 2-4, art. 470 part 1",
     jurisdiction="KZ",
-    caveats=(
-        "the roll to the next working day follows art. 49 as read alongside art. 128 of the"
-        " Russian code; confirm against the official text of the Kazakh code",
+    in_force_caveat=(
+        "art. 470 part 1 says a decision enters into force when the appeal period has run out"
+        ' ("по истечении срока"); the day after the last day is our reading of it'
     ),
 )
 
@@ -230,14 +240,16 @@ def preset(name: str) -> Rule:
 
 def _count_working_days(
     start_after: date, n: int, calendar: CourtCalendar, steps: list[str]
-) -> date:
+) -> tuple[date, bool]:
     day = start_after
     counted = 0
     skipped: list[str] = []
     unusual: list[str] = []
+    estimated = False
     while counted < n:
         day += timedelta(days=1)
         status = calendar.status(day)
+        estimated = estimated or status.estimated
         if status.working:
             counted += 1
             if status.reason != "a working day":
@@ -248,7 +260,7 @@ def _count_working_days(
         steps.append("not counted: " + ", ".join(skipped))
     steps.extend(unusual)
     steps.append(f"working day {n} is {human(day)}")
-    return day
+    return day, estimated
 
 
 def _add_months(trigger: date, months: int, rule: Rule, steps: list[str]) -> date:
@@ -273,7 +285,10 @@ def _add_months(trigger: date, months: int, rule: Rule, steps: list[str]) -> dat
     return end
 
 
-def _period_end(trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> date:
+def _period_end(
+    trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[str]
+) -> tuple[date, bool]:
+    """The period's last day before any roll, and whether a holiday it counted is estimated."""
     n = rule.period
     if rule.unit == Unit.WORKING_DAYS:
         steps.append(
@@ -287,9 +302,9 @@ def _period_end(trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[
         counted = "" if rule.unit == Unit.DAYS else f" ({_unit_words(n, rule.unit)})"
         steps.append(f"{_days(days)}{counted} counted from {human(trigger + timedelta(days=1))}")
         steps.append(f"day {days} is {human(end)}")
-        return end
+        return end, False
     months = n if rule.unit == Unit.MONTHS else 12 * n
-    return _add_months(trigger, months, rule, steps)
+    return _add_months(trigger, months, rule, steps), False
 
 
 def _roll(end: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> tuple[date, bool]:
@@ -319,6 +334,12 @@ def _roll(end: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> t
     return day, estimated
 
 
+def _next_to_estimated_holiday(day: date, calendar: CourtCalendar) -> bool:
+    # Islamic holidays (Kurban Ait in Kazakhstan) are estimated a year or more ahead and the
+    # decree may put them a day off the estimate: a last day beside one may still move.
+    return any(calendar.status(day + timedelta(days=offset)).estimated for offset in (-1, 1))
+
+
 def compute(
     rule: Rule,
     trigger: date,
@@ -337,11 +358,16 @@ def compute(
         raise RuleError("the execution grace cannot be negative")
     cite = f"({rule.name}: {rule.citation})"
     steps = [f"{trigger_words} {human(trigger)}"]
-    end = _period_end(trigger, rule, calendar, steps)
-    end, estimated = _roll(end, rule, calendar, steps)
+    end, counted_estimated = _period_end(trigger, rule, calendar, steps)
+    end, rolled_estimated = _roll(end, rule, calendar, steps)
     caveats = list(rule.caveats)
-    if estimated:
+    if counted_estimated or rolled_estimated:
         caveats.append("a holiday on the way is estimated by the calendar, not yet decreed")
+    elif _next_to_estimated_holiday(end, calendar):
+        caveats.append(
+            "a holiday next to the last day is estimated by the calendar, not yet decreed;"
+            " if it falls a day later or earlier the last day may move"
+        )
     chain = "; ".join(steps)
     note = "".join(f" Uncertain: {c}." for c in caveats)
 
