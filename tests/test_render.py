@@ -113,7 +113,8 @@ def test_several_alerts_make_one_email_with_a_count() -> None:
             "items": items,
         },
     )
-    assert rendered.subject == "[Court Deadline Monitor] 2 оповещения"
+    # Grouped alerts name their case in the subject.
+    assert rendered.subject == "[Kozlov] 2 оповещения"
     assert "m1" in rendered.text and "m2" in rendered.html
 
 

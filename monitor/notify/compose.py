@@ -25,6 +25,7 @@ from monitor.notify.render import (
     build_message,
     calendar_uid,
     deadline_ics,
+    is_web_url,
     render,
 )
 
@@ -59,10 +60,20 @@ def _cached(session: Session, key: tuple[Any, ...], load: Callable[[], Any]) -> 
 
 def operators_of(session: Session, case_id: int | None) -> list[str]:
     """ "Name <email>" of the operators of a case (or of every case when there is none)."""
+    return [f"{name} <{email}>" for name, email in operator_addresses(session, case_id)]
+
+
+def operator_addresses(session: Session, case_id: int | None) -> list[tuple[str, str]]:
+    """(name, email) of the operators of a case (or of every case when there is none)."""
     return list(_cached(session, ("operators", case_id), lambda: _load_operators(session, case_id)))
 
 
-def _load_operators(session: Session, case_id: int | None) -> list[str]:
+def _others(addresses: Sequence[tuple[str, str]], contact: Contact) -> list[tuple[str, str]]:
+    # An operator reading her own alert is not told to write to herself.
+    return [(name, email) for name, email in addresses if email.lower() != contact.email.lower()]
+
+
+def _load_operators(session: Session, case_id: int | None) -> list[tuple[str, str]]:
     query = (
         select(Contact)
         .join(Subscription, Subscription.contact_id == Contact.id)
@@ -76,7 +87,7 @@ def _load_operators(session: Session, case_id: int | None) -> list[str]:
     )
     if case_id is not None:
         query = query.where(Subscription.case_id == case_id)
-    return [f"{c.name} <{c.email}>" for c in session.scalars(query)]
+    return [(c.name, c.email) for c in session.scalars(query)]
 
 
 def _role(session: Session, contact: Contact, case_id: int | None, kind: str) -> str:
@@ -117,7 +128,10 @@ def reminder_context(
         "contact_name": contact.name,
         "role": _role(session, contact, case.id, row.kind),
         "footer_case": case.title,
-        "operators": operators_of(session, case.id),
+        "operators": [
+            f"{n} <{e}>" for n, e in _others(operator_addresses(session, case.id), contact)
+        ],
+        "reply_to": _others(operator_addresses(session, case.id), contact),
         "offset": offset,
         "when": when_words(max(offset, 0), contact.language),
         "late_due": row.due_at.strftime("%Y-%m-%d %H:%M") if late else None,
@@ -148,7 +162,7 @@ def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -
         day=deadline.due_on,
         summary=t(f"ics.summary.{deadline.kind}", label=case.label or case.key),
         description=f"{case.title}\n{decision.court}\n\n{deadline.explanation}",
-        url=decision.source_url,
+        url=decision.source_url if is_web_url(decision.source_url) else None,
         stamp=now,
         # Recomputed later (a moved date) means a higher sequence: calendars update the entry.
         sequence=int(deadline.computed_at.timestamp()) // 60,
@@ -170,6 +184,7 @@ def compose_reminder(
         date_header=now,
         ics=ics,
         ics_name=f"{decision.case.key}-{deadline.kind}.ics",
+        reply_to=context["reply_to"],
     )
     return Email([row], contact, message, rendered)
 
@@ -256,7 +271,9 @@ def _grouped(
         "contact_name": contact.name,
         "role": _role(session, contact, only_case, role_kind),
         "footer_case": case.title if case else "",
-        "operators": operators_of(session, only_case),
+        "operators": [
+            f"{n} <{e}>" for n, e in _others(operator_addresses(session, only_case), contact)
+        ],
         **extra,
     }
     rendered = render(template, context)
@@ -268,6 +285,7 @@ def _grouped(
         message_id=rows[0].message_id,
         date_header=now,
         calendars=calendars,
+        reply_to=_others(operator_addresses(session, only_case), contact),
     )
     return Email(list(rows), contact, message, rendered)
 
