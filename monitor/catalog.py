@@ -28,6 +28,7 @@ from monitor.deadlines.dates import parse_iso_date
 from monitor.deadlines.reminders import DEFAULT_OFFSETS, ROLES
 from monitor.deadlines.rules import OPTION_VALUES, preset
 from monitor.errors import ConfigError, Problem, RuleError
+from monitor.notify.headers import unsafe_reason
 from monitor.tomlsource import KeyPath, TomlDocument, TomlSyntaxError, load_toml
 
 LANGUAGES = ("en", "ru")
@@ -152,6 +153,24 @@ def text(value: Any) -> str:
     return value.strip()
 
 
+def header_text(value: Any) -> str:
+    """Text that goes into an email header (a name, a label, a title): one plain line."""
+    line = text(value)
+    problem = unsafe_reason(line)
+    if problem:
+        raise ValueError(f"{problem}, which an email header cannot carry safely")
+    return line
+
+
+def header_strings(value: Any) -> tuple[str, ...]:
+    values = strings(value)
+    for item in values:
+        problem = unsafe_reason(item)
+        if problem:
+            raise ValueError(f"{item!r} {problem}, which an email header cannot carry safely")
+    return values
+
+
 def long_text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
@@ -167,16 +186,25 @@ def slug(value: Any) -> str:
     return value
 
 
+# Legal dates the monitor can count from and to: a period of up to a hundred years from any
+# of them still fits in a Python date.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def a_date(value: Any) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        return parse_iso_date(value)
-    raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)")
+        day = value
+    elif isinstance(value, str):
+        day = parse_iso_date(value)
+    else:
+        raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is out of range (years {FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def email_address(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value):
+    if not isinstance(value, str) or not _EMAIL.match(value) or "=?" in value:
         raise ValueError(f"{value!r} is not an email address (expected name@example.org)")
     return value
 
@@ -215,7 +243,8 @@ def timezone(value: Any) -> str:
         raise ValueError("must be a time zone name like Europe/Warsaw")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder name ("America") or a name too long for the file system is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"{value!r} is not a time zone (expected a name like Europe/Warsaw)"
         ) from None
@@ -270,18 +299,26 @@ def http_url(value: Any) -> str:
     return value
 
 
+MAX_DURATION = 366 * 86400
+MAX_BYTES = 1 << 30
+
+
 def duration(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d)")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+        seconds = value
+    else:
+        match = _DURATION.match(value) if isinstance(value, str) else None
+        if not match:
+            raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d)")
+        seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{value!r} is longer than 366 days")
+    return seconds
 
 
 def positive_int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{value!r} must be a whole number above 0")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_BYTES:
+        raise ValueError(f"{value!r} must be a whole number from 1 to {MAX_BYTES}")
     return value
 
 
@@ -298,18 +335,18 @@ def boolean(value: Any) -> bool:
 # key -> (checker, required)
 CONTACT_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
-    "name": (text, True),
+    "name": (header_text, True),
     "email": (email_address, True),
     "language": (one_of(LANGUAGES), False),
     "timezone": (timezone, False),
 }
 CASE_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
-    "title": (text, True),
-    "label": (text, False),
+    "title": (header_text, True),
+    "label": (header_text, False),
     "jurisdiction": (jurisdiction, True),
-    "people": (strings, False),
-    "aliases": (strings, False),
+    "people": (header_strings, False),
+    "aliases": (header_strings, False),
     "case_numbers": (strings, False),
     "match_terms": (strings, False),
     "notes": (long_text, False),
@@ -323,7 +360,7 @@ CASE_KEYS: dict[str, tuple[Check, bool]] = {
 DECISION_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
     "date": (a_date, True),
-    "court": (text, True),
+    "court": (header_text, True),
     "kind": (one_of(DECISION_KINDS), False),
     "rule": (rule_name, False),
     "rule_options": (rule_options, False),

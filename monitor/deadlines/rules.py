@@ -207,6 +207,15 @@ _PARAMETRIC = re.compile(
     r"^(us-frcp-days|calendar-days|working-days|weeks|months|years):([1-9][0-9]{0,3})$"
 )
 
+_LONGEST = {
+    "us-frcp-days": 9999,
+    "calendar-days": 9999,
+    "working-days": 9999,
+    "weeks": 9999,
+    "months": 1200,
+    "years": 100,
+}
+
 PRESET_HELP = (
     "kz-criminal-appeal-15d, echr-chamber-final, us-frcp-days:N, calendar-days:N,"
     " working-days:N, weeks:N, months:N, years:N"
@@ -221,6 +230,11 @@ def preset(name: str) -> Rule:
     if not match:
         raise RuleError(f"unknown rule {name!r} (known: {PRESET_HELP})")
     family, n = match.group(1), int(match.group(2))
+    # Longer periods than these are not in any code of procedure, and would run past the
+    # dates a calendar (and Python) knows.
+    longest = _LONGEST[family]
+    if n > longest:
+        raise RuleError(f"{name!r}: {family} takes at most {longest}")
     if family == "us-frcp-days":
         return _us_frcp(n)
     unit = {
