@@ -24,7 +24,7 @@ from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
 from monitor.decisions import find_decision, record_fact, upcoming_deadlines
-from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.errors import ConfigError, MonitorError, UsageError, database_error
 from monitor.models import (
     NOTIFICATION_STATUSES,
     Case,
@@ -74,6 +74,10 @@ class Context:
             elif os.environ.get("MONITOR_CONFIG_DIR"):
                 self._settings.origins["config_dir"] = "environment MONITOR_CONFIG_DIR"
         return self._settings
+
+    def database_url(self) -> str | None:
+        """The database URL if settings could be read, for error messages."""
+        return self._settings.database_url if self._settings is not None else None
 
     def engine(self, *, check_schema: bool = True) -> Engine:
         if self._engine is None:
@@ -827,6 +831,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="configuration folder (default: ./config, or MONITOR_CONFIG_DIR)",
     )
     parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the full traceback of an unexpected error instead of one line",
+    )
+    parser.add_argument(
         "--now",
         type=_instant_arg,
         metavar="WHEN",
@@ -1110,6 +1119,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line_error(exc: BaseException) -> str:
+    """An exception's message on one line, however many lines its library wrote."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -1117,8 +1131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    context = Context(args)
     try:
-        return int(args.handler(args, Context(args)))
+        return int(args.handler(args, context))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -1129,7 +1144,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except MonitorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        print(f"error: {one_line_error(exc)}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        # The last line of defence: a person gets one line; --debug gives the traceback.
+        if args.debug:
+            raise
+        url = context.database_url()
+        known = database_error(exc, url) if url else None
+        if known is not None:
+            print(f"error: {one_line_error(known)}", file=sys.stderr)
+            return 1
+        print(
+            f"error: unexpected {type(exc).__name__}: {one_line_error(exc)}"
+            " (run again with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 70
     except KeyboardInterrupt:
         return 130
