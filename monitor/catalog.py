@@ -17,7 +17,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -278,14 +278,25 @@ def rule_name(value: Any) -> str:
     return value
 
 
+class KeyProblems(ValueError):
+    """Several keys of one inline table are wrong: each is reported on its own."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
+
+
 def rule_options(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError('must be a table like { roll = "none" }')
+    problems: list[tuple[str, str]] = []
     for key, option in value.items():
         if key not in OPTION_VALUES:
-            raise ValueError(f"unknown option {key!r} (known: {', '.join(OPTION_VALUES)})")
-        if option not in OPTION_VALUES[key]:
-            raise ValueError(f"{key} = {option!r} is not one of: {', '.join(OPTION_VALUES[key])}")
+            problems.append((key, f"unknown option (known: {', '.join(OPTION_VALUES)})"))
+        elif option not in OPTION_VALUES[key]:
+            problems.append((key, f"{option!r} is not one of: {', '.join(OPTION_VALUES[key])}"))
+    if problems:
+        raise KeyProblems(problems)
     return dict(value)
 
 
@@ -425,6 +436,11 @@ class _Reader:
                 continue
             try:
                 values[key] = keys[key][0](value)
+            except KeyProblems as exc:
+                self.problems.extend(
+                    doc.problem((*path, key, sub), message) for sub, message in exc.problems
+                )
+                ok = False
             except ValueError as exc:
                 self.problems.append(doc.problem((*path, key), str(exc)))
                 ok = False
@@ -517,7 +533,12 @@ def load_calendars(config_dir: Path) -> CalendarExtras:
 
 
 def _read_decision(
-    reader: _Reader, doc: TomlDocument, keypath: KeyPath, item: Any, case: dict[str, Any]
+    reader: _Reader,
+    doc: TomlDocument,
+    keypath: KeyPath,
+    item: Any,
+    case: dict[str, Any],
+    today: date | None,
 ) -> DecisionSpec | None:
     values = reader.table(doc, keypath, item, DECISION_KEYS)
     if values is None:
@@ -540,6 +561,19 @@ def _read_decision(
                 )
             )
             ok = False
+    if today is not None:
+        # A day of margin: "today" in Almaty is already tomorrow in UTC for some hours.
+        latest = today + timedelta(days=1)
+        for fact in ("appealed_on", "executed_on", "served_on"):
+            if fact in values and values[fact] > latest:
+                reader.problems.append(
+                    doc.problem(
+                        (*keypath, fact),
+                        f"{values[fact].isoformat()} is in the future (today is"
+                        f" {today.isoformat()}): record a fact once it has happened",
+                    )
+                )
+                ok = False
     if options.get("counts_from") == "served" and "served_on" not in values:
         reader.problems.append(
             doc.problem((*keypath, "rule_options"), "counts_from = 'served' needs served_on")
@@ -573,7 +607,13 @@ def _read_decision(
     )
 
 
-def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[str, str]) -> None:
+def _read_case(
+    reader: _Reader,
+    doc: TomlDocument,
+    catalog: Catalog,
+    seen: dict[str, str],
+    today: date | None = None,
+) -> None:
     case = reader.table(doc, (), doc.data, CASE_KEYS)
     if case is None:
         # Still read the decisions etc. if the case's own keys are readable enough, so that
@@ -593,7 +633,9 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     decision_ids: set[str] = set()
     for keypath, item in reader.array(doc, "decisions", doc.data):
         decision = (
-            _read_decision(reader, doc, keypath, item, case) if case["jurisdiction"] else None
+            _read_decision(reader, doc, keypath, item, case, today)
+            if case["jurisdiction"]
+            else None
         )
         if decision is None:
             complete = False
@@ -669,14 +711,17 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
             settings=settings,
             case=case.get("id", ""),
         )
-    if not complete:
-        return
-    if case["id"] in seen:
+    # A duplicate id is reported even when something else in the file is wrong too.
+    case_id = case.get("id")
+    if case_id in seen:
         reader.problems.append(
-            doc.problem(("id",), f"duplicate case id {case['id']!r} (also in {seen[case['id']]})")
+            doc.problem(("id",), f"duplicate case id {case_id!r} (also in {seen[case_id]})")
         )
         return
-    seen[case["id"]] = doc.label
+    if case_id:
+        seen[case_id] = doc.label
+    if not complete:
+        return
     aliases = tuple(case.get("aliases", ()))
     people = tuple(case.get("people", ()))
     catalog.cases[case["id"]] = CaseSpec(
@@ -697,8 +742,11 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     )
 
 
-def load_catalog(config_dir: Path) -> Catalog:
-    """Read and validate the whole catalog. Raises ConfigError listing every problem."""
+def load_catalog(config_dir: Path, today: date | None = None) -> Catalog:
+    """Read and validate the whole catalog. Raises ConfigError listing every problem.
+
+    With ``today``, facts (appealed, executed, served) dated after it are refused too.
+    """
     reader = _Reader()
     catalog = Catalog()
     if not config_dir.is_dir():
@@ -707,10 +755,22 @@ def load_catalog(config_dir: Path) -> Catalog:
     _read_contacts(reader, config_dir, catalog)
     seen: dict[str, str] = {}
     cases_dir = config_dir / "cases"
-    for path in sorted(cases_dir.glob("*.toml")) if cases_dir.is_dir() else []:
+    for path in sorted(cases_dir.iterdir()) if cases_dir.is_dir() else []:
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix != ".toml":
+            reader.problems.append(
+                Problem(
+                    f"cases/{path.name}",
+                    None,
+                    "",
+                    "not read: only .toml files in cases/ are cases (rename it or move it out)",
+                )
+            )
+            continue
         doc = reader.load(path, f"cases/{path.name}")
         if doc is not None:
-            _read_case(reader, doc, catalog, seen)
+            _read_case(reader, doc, catalog, seen, today)
     if reader.problems:
         raise ConfigError(reader.problems)
     return catalog

@@ -173,8 +173,18 @@ def cmd_db_check(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace, ctx: Context) -> int:
-    ctx.settings  # noqa: B018 - settings problems are reported like catalog problems
-    catalog = load_catalog(ctx.config_dir)
+    # Settings and catalog problems are reported together: every problem in one run.
+    problems = []
+    try:
+        ctx.settings  # noqa: B018
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    try:
+        catalog = load_catalog(ctx.config_dir, ctx.now.date())
+    except ConfigError as exc:
+        raise ConfigError([*problems, *exc.problems]) from None
+    if problems:
+        raise ConfigError(problems)
     decisions = sum(len(c.decisions) for c in catalog.cases.values())
     print(
         f"config OK: {len(catalog.cases)} case(s), {decisions} decision(s),"
@@ -194,7 +204,7 @@ def cmd_config_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
-    catalog = load_catalog(ctx.config_dir)
+    catalog = load_catalog(ctx.config_dir, ctx.now.date())
     with session_scope(ctx.engine()) as session:
         report = sync_catalog(session, catalog, ctx.now)
         # A moved deadline or a changed decision is news for the advocates: queue it now.
