@@ -48,7 +48,7 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 # Deliberately plain: one @, no spaces or control characters (no header injection), a dot in
 # the domain. Deliverability is the SMTP server's business, not a regex's.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_DURATION = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
+_DURATION = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d|w)$")
 
 
 @dataclass(frozen=True)
@@ -320,8 +320,9 @@ def duration(value: Any) -> int:
     else:
         match = _DURATION.match(value) if isinstance(value, str) else None
         if not match:
-            raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d)")
-        seconds = int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+            raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d, 2w)")
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}[match.group(2)]
+        seconds = int(match.group(1)) * unit
     if seconds > MAX_DURATION:
         raise ValueError(f"{value!r} is longer than 366 days")
     return seconds

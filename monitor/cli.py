@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from monitor import __version__
-from monitor.catalog import _EMAIL, load_calendars, load_catalog
+from monitor.catalog import _EMAIL, duration, load_calendars, load_catalog
 from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
@@ -42,7 +42,14 @@ from monitor.notify.compose import compose_test
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.plan import new_message_id
-from monitor.notify.preview import preview, write_eml
+from monitor.notify.preview import (
+    outbox_email,
+    outbox_preview,
+    outbox_subject,
+    preview,
+    readable_email,
+    write_eml,
+)
 from monitor.settings import Settings, load_settings
 from monitor.sources.extract import extract
 from monitor.sources.fetch import Fetcher, HostGate, decode_body
@@ -137,11 +144,15 @@ def _instant_arg(text: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _days_arg(text: str) -> int:
-    raw = text[:-1] if text.endswith("d") else text
-    if not raw.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (like 30d)")
-    return int(raw)
+def _within_arg(text: str) -> timedelta:
+    """``30`` (days, as before), or a duration as source intervals write it: 30d, 2w, 6h."""
+    try:
+        seconds = duration(text + "d" if text.isdigit() else text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration (like 30d, 2w, 6h; at most 366 days)"
+        ) from None
+    return timedelta(seconds=seconds)
 
 
 # ---------------------------------------------------------------------------------------
@@ -294,7 +305,8 @@ def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
     today = ctx.now.date()
-    start, end = (date.min, None) if args.all else (today, today + timedelta(days=args.within))
+    last = (ctx.now + args.within).date()
+    start, end = (date.min, None) if args.all else (today, last)
     with session_scope(ctx.engine()) as session:
         found = upcoming_deadlines(session, start, end)
         items: list[dict[str, Any]] = [
@@ -316,16 +328,18 @@ def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
             i["case"],
             i["decision"],
             i["kind"],
-            human(date.fromisoformat(i["date"])),
+            human(date.fromisoformat(i["date"])) + (" (?)" if i["uncertain"] else ""),
             _days_left(i["days_left"]),
             "appealed" if i["appealed_on"] else ("executed" if i["executed_on"] else ""),
         )
         for i in items
     ]
     text = table(("case", "decision", "deadline", "date", "when", "facts"), rows)
+    if any(i["uncertain"] for i in items):
+        text += "\n(?) uncertain: see `monitor explain CASE` for why"
     if not args.all:
         text = (
-            f"deadlines from {human(today)} to {human(today + timedelta(days=args.within))}:\n"
+            f"deadlines from {human(today)} to {human(last)} (dates in each court's jurisdiction):\n"
             + text
         )
         if not rows:
@@ -436,23 +450,39 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
         decision = find_decision(session, args.case, args.decision)
         message, report = record_fact(
-            session, decision, ctx.now, appealed_on=args.appealed, executed_on=args.executed
+            session,
+            decision,
+            ctx.now,
+            appealed_on=args.appealed,
+            executed_on=args.executed,
+            force=args.force,
         )
         plan_alerts(session, ctx.now)
     print(message)
-    print(f"reminders: {report.cancelled} cancelled")
+    if report is not None:
+        print(f"reminders: {report.cancelled} cancelled")
     return 0
 
 
 def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
     query = (
-        select(Notification, Contact)
+        select(Notification, Contact, Case)
         .join(Contact, Notification.contact_id == Contact.id)
+        .outerjoin(Case, Notification.case_id == Case.id)
         .order_by(Notification.due_at.desc(), Notification.id.desc())
         .limit(args.limit)
     )
     if args.status:
         query = query.where(Notification.status == args.status)
+    if args.case:
+        query = query.where(Case.key == args.case)
+    if args.to:
+        query = query.where(
+            (Contact.key == args.to) | (func.lower(Contact.email) == args.to.lower())
+        )
+    if args.kind:
+        query = query.where(Notification.kind == args.kind)
+    sender = ctx.settings.mail_from
     with session_scope(ctx.engine()) as session:
         found = list(reversed(session.execute(query).all()))
         counts = dict(
@@ -460,12 +490,15 @@ def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
                 select(Notification.status, func.count()).group_by(Notification.status)
             ).all()
         )
+        subjects = {n.id: outbox_subject(session, n, sender, ctx.now) for n, _, _ in found}
     items = [
         {
             "id": n.id,
             "kind": n.kind,
             "status": n.status,
+            "case": case.key if case else None,
             "to": c.email,
+            "subject": subjects[n.id],
             "due_at": n.due_at.isoformat(),
             "attempts": n.attempts,
             "next_attempt_at": n.next_attempt_at.isoformat(),
@@ -473,7 +506,7 @@ def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
             "message_id": n.message_id,
             "dedup_key": n.dedup_key,
         }
-        for n, c in found
+        for n, c, case in found
     ]
     rows = [
         (
@@ -481,19 +514,57 @@ def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
             n.due_at.strftime("%Y-%m-%d %H:%M"),
             n.status,
             n.kind,
+            (case.label or case.key) if case else "",
             c.email,
+            subjects[n.id][:70],
             n.attempts,
             (n.last_error or "")[:60],
         )
-        for n, c in found
+        for n, c, case in found
     ]
     summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in NOTIFICATION_STATUSES)
     _out(
         args,
         {"notifications": items, "counts": {s: counts.get(s, 0) for s in NOTIFICATION_STATUSES}},
-        table(("id", "due (UTC)", "status", "kind", "to", "attempts", "last error"), rows)
+        table(
+            (
+                "id",
+                "due (UTC)",
+                "status",
+                "kind",
+                "case",
+                "to",
+                "subject",
+                "attempts",
+                "last error",
+            ),
+            rows,
+        )
         + f"\n{summary}",
     )
+    return 0
+
+
+def cmd_outbox_show(args: argparse.Namespace, ctx: Context) -> int:
+    sender = ctx.settings.mail_from
+    with session_scope(ctx.engine()) as session:
+        row = session.get(Notification, args.id)
+        if row is None:
+            raise UsageError(f"no notification {args.id} (see `monitor outbox`)")
+        email = outbox_email(session, row, sender, ctx.now)
+        raw = bytes(email.message)
+        when = row.sent_at or max(row.due_at, ctx.now)
+        state = (
+            f"sent at {row.sent_at:%Y-%m-%d %H:%M} UTC"
+            if row.sent_at
+            else f"{row.status}; as it would be sent at {when:%Y-%m-%d %H:%M} UTC"
+        )
+        covers = ", ".join(str(r.id) for r in email.rows)
+    if args.raw:
+        sys.stdout.write(raw.decode("ascii", "replace"))
+        return 0
+    print(f"notification {args.id}: {state} (one email for notification(s) {covers})")
+    print(readable_email(email.message))
     return 0
 
 
@@ -523,8 +594,17 @@ def cmd_send_test_email(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_preview(args: argparse.Namespace, ctx: Context) -> int:
     if args.end < args.start:
         raise UsageError("--to is before --from")
-    catalog = load_catalog(ctx.config_dir)
-    emails = preview(catalog, args.start, args.end, ctx.settings.mail_from)
+    if args.outbox:
+        with session_scope(ctx.engine()) as session:
+            emails = outbox_preview(session, args.start, args.end, ctx.settings.mail_from, ctx.now)
+            note = "what the outbox of the database will send (pending rows), as it will be sent"
+    else:
+        catalog = load_catalog(ctx.config_dir)
+        emails = preview(catalog, args.start, args.end, ctx.settings.mail_from)
+        note = (
+            "a preview from the config alone, in a scratch database: the real outbox is not"
+            " read (`monitor preview --outbox` shows what it will send)"
+        )
     items = [
         {
             "send_at": e.send_at.isoformat(),
@@ -536,11 +616,11 @@ def cmd_preview(args: argparse.Namespace, ctx: Context) -> int:
         for e in emails
     ]
     rows = [(e.send_at.strftime("%Y-%m-%d %H:%M"), e.local_time, e.to, e.subject) for e in emails]
-    text = table(("send at (UTC)", "local time", "to", "subject"), rows)
+    text = note + ":\n" + table(("send at (UTC)", "local time", "to", "subject"), rows)
     if args.write:
         paths = write_eml(emails, Path(args.write))
         text += f"\n{len(paths)} message(s) written to {args.write}"
-    _out(args, {"emails": items}, text)
+    _out(args, {"source": "outbox" if args.outbox else "config", "emails": items}, text)
     return 0
 
 
@@ -582,7 +662,16 @@ def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
         args,
         {"sources": items},
         table(
-            ("source", "kind", "state", "last success", "failures", "next poll", "last error"), rows
+            (
+                "source",
+                "kind",
+                "state",
+                "last success (UTC)",
+                "failures",
+                "next poll (UTC)",
+                "last error",
+            ),
+            rows,
         ),
     )
     return 0
@@ -916,15 +1005,15 @@ def build_parser() -> argparse.ArgumentParser:
         "deadlines",
         cmd_deadlines,
         "list deadlines, soonest first",
-        "monitor deadlines --within 30d",
+        "monitor deadlines --within 2w",
         json_output=True,
     )
     p.add_argument(
         "--within",
-        type=_days_arg,
-        default=30,
-        metavar="DAYS",
-        help="from today to this many days ahead (default 30d)",
+        type=_within_arg,
+        default=timedelta(days=30),
+        metavar="DURATION",
+        help="from today to this far ahead: 30d, 2w, 6h, like source intervals (default 30d)",
     )
     p.add_argument("--all", action="store_true", help="every deadline, past ones included")
 
@@ -980,16 +1069,25 @@ def build_parser() -> argparse.ArgumentParser:
     fact.add_argument(
         "--executed", type=_date_arg, metavar="DATE", help="the day the decision was carried out"
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="record a fact that contradicts one already recorded (a new date, an appeal after"
+        " the execution)",
+    )
 
     p = _command(
         sub,
         "outbox",
         cmd_outbox,
-        "list notifications in the outbox, newest last",
-        "monitor outbox --status failed",
+        "list notifications in the outbox with case and subject, newest last",
+        "monitor outbox --case kozlov --status pending",
         json_output=True,
     )
     p.add_argument("--status", choices=NOTIFICATION_STATUSES, help="only rows with this status")
+    p.add_argument("--case", metavar="ID", help="only this case")
+    p.add_argument("--to", metavar="CONTACT", help="only this contact (id or email address)")
+    p.add_argument("--kind", help="only this kind (alert, in_force_reminder, ...)")
     p.add_argument("--limit", type=int, default=50, help="how many (default 50)")
     outbox_sub = p.add_subparsers(dest="outbox_command", metavar="ACTION")
     retry_parser = _command(
@@ -1000,6 +1098,17 @@ def build_parser() -> argparse.ArgumentParser:
         "monitor outbox retry 42",
     )
     retry_parser.add_argument("id", type=int, help="notification id (see `monitor outbox`)")
+    show_parser = _command(
+        outbox_sub,
+        "show",
+        cmd_outbox_show,
+        "print one email as it was (or will be) sent: headers, decoded, and its text",
+        "monitor outbox show 42",
+    )
+    show_parser.add_argument("id", type=int, help="notification id (see `monitor outbox`)")
+    show_parser.add_argument(
+        "--raw", action="store_true", help="print the message as it goes over SMTP"
+    )
 
     p = _command(
         sub,
@@ -1031,6 +1140,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="end", type=_date_arg, required=True, metavar="DATE", help="last day (UTC)"
     )
     p.add_argument("--write", metavar="DIR", help="also write each email as an .eml file into DIR")
+    p.add_argument(
+        "--outbox",
+        action="store_true",
+        help="compose the pending rows of the database's outbox instead of replaying the config",
+    )
 
     p = _command(
         sub,

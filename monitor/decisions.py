@@ -148,8 +148,14 @@ def record_fact(
     *,
     appealed_on: date | None = None,
     executed_on: date | None = None,
-) -> tuple[str, PlanReport]:
-    """Record an appeal or an execution, and replan the decision's reminders accordingly."""
+    force: bool = False,
+) -> tuple[str, PlanReport | None]:
+    """Record an appeal or an execution, and replan the decision's reminders accordingly.
+
+    A fact already recorded on the same day is recorded once (the report is None). A fact
+    that contradicts what is known (an appeal after the execution, a second date for the same
+    fact) is refused unless ``force``.
+    """
     if (appealed_on is None) == (executed_on is None):
         raise UsageError("record exactly one fact: --appealed DATE or --executed DATE")
     fact, day = ("appealed", appealed_on) if appealed_on else ("executed", executed_on)
@@ -160,6 +166,22 @@ def record_fact(
         )
     if day > now.date():
         raise UsageError(f"{day.isoformat()} is in the future: record facts once they happened")
+    where = f"{decision.case.key}/{decision.key}"
+    known = decision.appealed_on if fact == "appealed" else decision.executed_on
+    if known == day:
+        return f"{where}: {fact} on {human(day)} was already recorded; nothing changed", None
+    if known is not None and not force:
+        raise UsageError(
+            f"{where}: already recorded as {fact} on {human(known)}; add --force to replace it"
+            f" with {human(day)}"
+        )
+    executed = day if fact == "executed" else decision.executed_on
+    appealed = day if fact == "appealed" else decision.appealed_on
+    if executed is not None and appealed is not None and appealed > executed and not force:
+        raise UsageError(
+            f"{where}: an appeal on {human(appealed)} after the execution on {human(executed)}"
+            " contradicts what is recorded; check the dates, or add --force if that is so"
+        )
     if fact == "appealed":
         decision.appealed_on = day
         consequence = (
