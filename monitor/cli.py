@@ -23,7 +23,12 @@ from monitor.db import make_engine, require_current_schema, schema_state, sessio
 from monitor.deadlines.calendars import CourtCalendar
 from monitor.deadlines.dates import human, parse_iso_date
 from monitor.deadlines.rules import PRESET_HELP, compute, preset
-from monitor.decisions import find_decision, record_fact, upcoming_deadlines
+from monitor.decisions import (
+    explanations_in,
+    find_decision,
+    record_fact,
+    upcoming_deadlines,
+)
 from monitor.errors import ConfigError, MonitorError, UsageError, database_error
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -115,12 +120,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-_DATE_WORDS = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})\b")
+_DATE_WORDS = re.compile(
+    r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{1,2}) ([A-Z][a-z]{2}) (\d{4})\b"
+    r"|(?<!\w)((?:пн|вт|ср|чт|пт|сб|вс),) (\d{1,2}) ([а-я]+) (\d{4})\b"
+)
 
 
 def wrap(text: str, indent: str = "    ") -> list[str]:
     """Wrap an explanation without ever splitting a date like ``Fri 19 Aug 2016``."""
-    glued = _DATE_WORDS.sub(lambda m: "\u00a0".join(m.groups()), text)
+    glued = _DATE_WORDS.sub(lambda m: "\u00a0".join(g for g in m.groups() if g), text)
     return [
         line.replace("\u00a0", " ")
         for line in textwrap.wrap(glued, 96, initial_indent=indent, subsequent_indent=indent)
@@ -357,6 +365,7 @@ def _days_left(days: int) -> str:
 
 
 def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
+    calendars = load_calendars(ctx.config_dir) if args.language != "en" else None
     with session_scope(ctx.engine()) as session:
         case = session.scalars(select(Case).where(Case.key == args.case)).one_or_none()
         if case is None:
@@ -380,10 +389,11 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
             )
             if facts:
                 lines.append("  facts: " + "; ".join(facts))
+            explained = explanations_in(decision, args.language, calendars)
             for deadline in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind)):
                 flag = " (uncertain)" if deadline.uncertain else ""
                 lines.append(f"  {deadline.kind}: {human(deadline.due_on)}{flag}")
-                lines.extend(wrap(deadline.explanation))
+                lines.extend(wrap(explained[deadline.kind]))
             decisions.append(
                 {
                     "id": decision.key,
@@ -403,7 +413,7 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                             "kind": d.kind,
                             "date": d.due_on.isoformat(),
                             "uncertain": d.uncertain,
-                            "explanation": d.explanation,
+                            "explanation": explained[d.kind],
                         }
                         for d in decision.deadlines
                     ],
@@ -1022,10 +1032,16 @@ def build_parser() -> argparse.ArgumentParser:
         "explain",
         cmd_explain,
         "show a case's decisions, deadlines and how each was computed",
-        "monitor explain kozlov",
+        "monitor explain kozlov --language ru",
         json_output=True,
     )
     p.add_argument("case", help="case id")
+    p.add_argument(
+        "--language",
+        choices=("en", "ru"),
+        default="en",
+        help="the language of the explanations (the same steps and facts in each)",
+    )
 
     p = _command(
         sub,
@@ -1272,6 +1288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {one_line_error(exc)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`monitor explain kozlov | head`): nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         # The last line of defence: a person gets one line; --debug gives the traceback.
         if args.debug:

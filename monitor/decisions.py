@@ -10,10 +10,47 @@ from sqlalchemy.orm import Session
 from monitor import events
 from monitor.catalog import CalendarExtras
 from monitor.deadlines.dates import human
-from monitor.deadlines.rules import decision_deadlines
+from monitor.deadlines.rules import ComputedDeadline, decision_deadlines
 from monitor.errors import RuleError, UsageError
 from monitor.models import Case, Deadline, Decision
 from monitor.notify.plan import PlanReport, plan_reminders
+
+
+def explanations_in(
+    decision: Decision, language: str, calendars: CalendarExtras | None = None
+) -> dict[str, str]:
+    """The explanation of each of a decision's deadlines in ``language``, from the same steps.
+
+    The steps are computed again (pure, cheap) and used only where the English words they give
+    are the ones stored: a deadline computed with court closures the caller does not know, or
+    by an older version, keeps its stored English explanation rather than say other facts.
+    """
+    stored = {d.kind: (d.due_on, d.explanation) for d in decision.deadlines}
+    if language == "en":
+        return {kind: text for kind, (_, text) in stored.items()}
+    extras = calendars or CalendarExtras()
+
+    def computed(words: str) -> list[ComputedDeadline]:
+        return decision_deadlines(
+            rule_name=decision.rule,
+            rule_options=dict(decision.rule_options),
+            decided_on=decision.decided_on,
+            served_on=decision.served_on,
+            calendar=extras.calendar(decision.case.jurisdiction),
+            grace_days=decision.execution_grace_days,
+            explicit_in_force=decision.in_force_explicit,
+            language=words,
+        )
+
+    try:
+        english, local = computed("en"), computed(language)
+    except RuleError:
+        return {kind: text for kind, (_, text) in stored.items()}
+    out = {kind: text for kind, (_, text) in stored.items()}
+    for en, other in zip(english, local, strict=True):
+        if stored.get(en.kind) == (en.date, en.explanation):
+            out[en.kind] = other.explanation
+    return out
 
 
 def refresh_deadlines(

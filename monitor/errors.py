@@ -111,8 +111,13 @@ def database_error(exc: BaseException, url: str) -> DatabaseError | None:
         )
     if isinstance(exc, ArgumentError):
         return DatabaseError(f"the database URL {shown} is not usable: {exc}")
-    if isinstance(exc, OSError) and parsed.get_backend_name() == "sqlite":
-        folder = os.path.dirname(parsed.database or "") or "."
+    folder = os.path.dirname(parsed.database or "") or "."
+    about_folder = isinstance(exc, OSError) and str(exc.filename or "\0") in (
+        folder,
+        parsed.database,
+    )
+    if about_folder and parsed.get_backend_name() == "sqlite":
+        assert isinstance(exc, OSError)
         reason = exc.strerror or str(exc)
         return DatabaseError(
             f"cannot create the database folder {folder}: {reason}; set paths.var_dir or"

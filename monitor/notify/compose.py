@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.deadlines.reminders import OPERATOR
+from monitor.decisions import explanations_in
 from monitor.events import DECISION_FOUND
 from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
 from monitor.notify.i18n import translator, when_words
@@ -119,6 +120,7 @@ def reminder_context(
     assert decision is not None and row.deadline_kind is not None
     case = decision.case
     deadline = next(d for d in decision.deadlines if d.kind == row.deadline_kind)
+    explained = explanations_in(decision, contact.language)[deadline.kind]
     late = now - row.due_at > LATE_AFTER
     # A late reminder counts its days from the day it is actually sent.
     today = now.astimezone(ZoneInfo(contact.timezone)).date()
@@ -147,7 +149,8 @@ def reminder_context(
         "deadline": {
             "kind": deadline.kind,
             "date": deadline.due_on,
-            "explanation": deadline.explanation,
+            "explanation": explained,
+            "in_language": contact.language == "en" or explained != deadline.explanation,
             "uncertain": deadline.uncertain,
         },
     }
@@ -161,7 +164,9 @@ def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -
         uid=calendar_uid(case.key, decision.key, deadline.kind),
         day=deadline.due_on,
         summary=t(f"ics.summary.{deadline.kind}", label=case.label or case.key),
-        description=f"{case.title}\n{decision.court}\n\n{deadline.explanation}",
+        description=(
+            f"{case.title}\n{decision.court}\n\n{explanations_in(decision, language)[deadline.kind]}"
+        ),
         url=decision.source_url if is_web_url(decision.source_url) else None,
         stamp=now,
         # Recomputed later (a moved date) means a higher sequence: calendars update the entry.

@@ -101,7 +101,11 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "label.court": {"en": "Court", "ru": "Суд"},
     "label.decided_on": {"en": "Pronounced", "ru": "Оглашено"},
     "label.deadline": {"en": "Deadline", "ru": "Срок"},
-    "label.how": {"en": "How this date was computed", "ru": "Как вычислена дата (на английском)"},
+    "label.how": {"en": "How this date was computed", "ru": "Как вычислена дата"},
+    "label.how_english": {
+        "en": "How this date was computed",
+        "ru": "Как вычислена дата (на английском)",
+    },
     "label.uncertain": {
         "en": "This date rests on a reading of the law that is not certain: see the explanation.",
         "ru": "Эта дата основана на толковании закона, которое не является бесспорным: см. пояснение.",
