@@ -113,6 +113,21 @@ def _role(session: Session, contact: Contact, case_id: int | None, kind: str) ->
     return sorted(roles)[0] if roles else OPERATOR
 
 
+def _local(instant: datetime, contact: Contact) -> str:
+    """``2016-08-13 09:00 Europe/Warsaw``: a time as the reader's own clock shows it."""
+    return f"{instant.astimezone(ZoneInfo(contact.timezone)):%Y-%m-%d %H:%M} {contact.timezone}"
+
+
+def late_reason(row: Notification) -> str:
+    """Why an email goes out after its time: planned after it (the decision, the subscription
+    or the case came late), delivery was retried, or no worker ran at the time."""
+    if row.created_at > row.due_at:
+        return "added"
+    if row.attempts > 0:
+        return "retried"
+    return "down"
+
+
 def reminder_context(
     session: Session, row: Notification, contact: Contact, now: datetime
 ) -> tuple[dict[str, Any], Decision, Deadline]:
@@ -136,7 +151,8 @@ def reminder_context(
         "reply_to": _others(operator_addresses(session, case.id), contact),
         "offset": offset,
         "when": when_words(max(offset, 0), contact.language),
-        "late_due": row.due_at.strftime("%Y-%m-%d %H:%M") if late else None,
+        "late_due": _local(row.due_at, contact) if late else None,
+        "late_reason": late_reason(row),
         "has_ics": row.kind != "execution_escalation",
         "case": {"key": case.key, "title": case.title, "label": case.label or case.key},
         "decision": {

@@ -113,9 +113,17 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "label.source": {"en": "Source", "ru": "Источник"},
     "label.quote": {"en": "Quote", "ru": "Цитата"},
     "label.todo": {"en": "What you may want to do", "ru": "Что можно сделать"},
-    "label.late": {
-        "en": "This reminder is late: it was due at {due} (UTC), while the monitor was not running.",
-        "ru": "Это напоминание запоздало: его нужно было отправить {due} (UTC), когда монитор не работал.",
+    "label.late.added": {
+        "en": "This reminder is late: it was due at {due}, before it could be planned (the decision or the subscription was added after that time).",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}, но тогда его ещё нельзя было запланировать (решение или подписка добавлены позже).",
+    },
+    "label.late.retried": {
+        "en": "This reminder is late: it was due at {due}; the mail server did not take it then, and it was sent again.",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}; почтовый сервер тогда его не принял, и оно отправлено повторно.",
+    },
+    "label.late.down": {
+        "en": "This reminder is late: it was due at {due}, while the monitor was not running.",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}, когда монитор не работал.",
     },
     "label.calendar": {
         "en": "A calendar entry for this date is attached.",
