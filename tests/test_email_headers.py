@@ -14,6 +14,7 @@ from monitor.notify.deliver import SmtpBackend
 from monitor.notify.headers import clean
 from monitor.notify.render import build_message, render
 from tests.conftest import SmtpServer
+from tests.test_render import alert_item
 
 LONG_LABEL = {
     "en": "Kozlov and the Kapshagai City Court of Almaty Province release",
@@ -92,12 +93,9 @@ def reminder(kind: str, language: str, offset: int, late: bool) -> dict[str, Any
 
 def grouped(language: str, count: int) -> dict[str, Any]:
     items = [
-        {
-            "at": "2016-08-05 10:00",
-            "label": LONG_LABEL[language] if i % 2 else "Kozlov",
-            "title": "A deadline moved",
-            "message": "m",
-        }
+        alert_item(
+            "2016-08-05 10:00", LONG_LABEL[language] if i % 2 else "Kozlov", "A deadline moved", "m"
+        )
         for i in range(count)
     ]
     return {

@@ -97,10 +97,25 @@ def test_unknown_decision_kinds_are_shown_as_they_are() -> None:
     assert "Decision: house arrest, C" in render("in_force_reminder", context).text
 
 
+def alert_item(at: str, label: str, title: str, what: str) -> dict[str, object]:
+    return {
+        "at": at,
+        "label": label,
+        "title": title,
+        "what": what,
+        "decision": None,
+        "deadlines": [],
+        "source_url": None,
+        "quote": "",
+        "todo": "t",
+        "details": None,
+    }
+
+
 def test_several_alerts_make_one_email_with_a_count() -> None:
     items = [
-        {"at": "2016-08-05 10:00", "label": "Kozlov", "title": "A deadline moved", "message": "m1"},
-        {"at": "2016-08-05 10:01", "label": "Kozlov", "title": "Decision changed", "message": "m2"},
+        alert_item("2016-08-05 10:00", "Kozlov", "A deadline moved", "m1"),
+        alert_item("2016-08-05 10:01", "Kozlov", "Decision changed", "m2"),
     ]
     rendered = render(
         "alerts",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,8 +18,17 @@ from sqlalchemy.orm import Session
 
 from monitor.deadlines.reminders import OPERATOR
 from monitor.decisions import explanations_in
-from monitor.events import DECISION_FOUND
-from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
+from monitor.events import DEADLINE_MOVED, DECISION_FOUND, FACT_RECORDED
+from monitor.models import (
+    Case,
+    Contact,
+    Deadline,
+    Decision,
+    Event,
+    Notification,
+    Source,
+    Subscription,
+)
 from monitor.notify.i18n import translator, when_words
 from monitor.notify.render import (
     Rendered,
@@ -210,6 +219,102 @@ def compose_reminder(
     return Email([row], contact, message, rendered)
 
 
+def _is_operator(session: Session, contact: Contact, case_id: int | None) -> bool:
+    if case_id is None:
+        return True
+    roles = session.scalars(
+        select(Subscription.role).where(
+            Subscription.contact_id == contact.id, Subscription.case_id == case_id
+        )
+    )
+    return OPERATOR in set(roles)
+
+
+def alert_item(
+    session: Session, event: Event, contact: Contact, t: Callable[..., str]
+) -> dict[str, Any]:
+    """One alert in words for its reader: what happened, the decision and every deadline with
+    its explanation, the source and quote, what to do. Ids and config keys only for operators."""
+    language = contact.language
+    case = session.get(Case, event.case_id) if event.case_id else None
+    decision = session.get(Decision, event.decision_id) if event.decision_id else None
+    source = session.get(Source, event.source_id) if event.source_id else None
+    title = case.title if case else ""
+    facts: dict[str, Any] = {"title": title, "url": source.url if source else ""}
+    if decision is not None:
+        facts.update(
+            kind=t(f"kind.{decision.kind}"), court=decision.court, date=decision.decided_on
+        )
+    else:
+        facts.update(kind="", court="", date="")
+    kind = event.kind
+    if kind == DEADLINE_MOVED:
+        old, new = event.data.get("old"), event.data.get("new")
+        change_key = "what.moved" if old and new else ("what.added" if new else "what.removed")
+        facts["deadline"] = t(f"deadline.{event.data.get('deadline', 'in_force')}")
+        facts["change"] = t(
+            change_key,
+            old=date.fromisoformat(old) if old else "",
+            new=date.fromisoformat(new) if new else "",
+        )
+    if kind == FACT_RECORDED:
+        facts["fact"] = t(f"fact.{event.data.get('fact', 'executed')}")
+        day = event.data.get("date")
+        facts["day"] = date.fromisoformat(day) if day else ""
+    known = f"what.{kind}" in _WHAT_KINDS
+    deadlines = []
+    if decision is not None:
+        explained = explanations_in(decision, language)
+        deadlines = [
+            {
+                "kind": d.kind,
+                "date": d.due_on,
+                "uncertain": d.uncertain,
+                "explanation": explained[d.kind],
+            }
+            for d in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind))
+        ]
+    source_url = (decision.source_url if decision else None) or (source.url if source else None)
+    return {
+        "at": _local(event.at, contact),
+        "label": (case.label or case.key) if case else "",
+        "title": t(f"alert.{kind}"),
+        "what": t(f"what.{kind}" if known else "what.other", **facts),
+        "decision": None
+        if decision is None
+        else {
+            "kind": decision.kind,
+            "court": decision.court,
+            "decided_on": decision.decided_on,
+        },
+        "deadlines": deadlines,
+        "source_url": source_url,
+        "quote": decision.quote if decision else "",
+        "todo": t(f"do.{kind}" if known else "do.other"),
+        # The log line names sources and rows by their ids: for operators only.
+        "details": event.message if _is_operator(session, contact, event.case_id) else None,
+        # Kept for readers of the old shape (digest-like lists, tests).
+        "message": event.message,
+    }
+
+
+_WHAT_KINDS = {
+    f"what.{kind}"
+    for kind in (
+        "decision_found",
+        "decision_changed",
+        "deadline_moved",
+        "conflict",
+        "source_down",
+        "source_recovered",
+        "source_broken",
+        "delivery_failed",
+        "reminders_skipped",
+        "fact_recorded",
+    )
+}
+
+
 def compose_alerts(
     session: Session, rows: Sequence[Notification], contact: Contact, sender: str, now: datetime
 ) -> Email:
@@ -234,16 +339,8 @@ def compose_alerts(
                         f"{found.case.key}-{found.key}.ics",
                     )
                 )
-        case = session.get(Case, event.case_id) if event.case_id else None
         case_ids.add(event.case_id)
-        items.append(
-            {
-                "at": event.at.strftime("%Y-%m-%d %H:%M"),
-                "label": (case.label or case.key) if case else "",
-                "title": t(f"alert.{event.kind}"),
-                "message": event.message,
-            }
-        )
+        items.append(alert_item(session, event, contact, t))
     return _grouped(
         session, rows, contact, sender, now, "alerts", ALERT, case_ids, {"items": items}, calendars
     )
