@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import io, naive, schedule
+from bench import io, naive, schedule, startup
 from bench.common import Report
 
-SECTIONS = ("schedule", "naive", "mail", "polling", "extraction", "idle")
+SECTIONS = ("schedule", "naive", "mail", "polling", "extraction", "idle", "startup")
 
 
 def main() -> int:
@@ -41,6 +41,7 @@ def main() -> int:
         "polling": lambda: io.polling(report),
         "extraction": lambda: io.extraction(report),
         "idle": lambda: io.idle(report),
+        "startup": lambda: startup.run(report),
     }
     for name in SECTIONS:
         if name in wanted and not (args.quick and name == "idle"):
