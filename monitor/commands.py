@@ -857,9 +857,21 @@ def cmd_worker(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    from monitor.catalog import load_catalog
     from monitor.status import health_report
 
     report = health_report(ctx.engine(), ctx.settings, ctx.now)
+    # A process that stopped without running a single job is noise, not a worker.
+    report.workers = [w for w in report.workers if w["jobs_run"] > 0 or w["state"] == "alive"]
+    try:
+        load_catalog(ctx.config_dir, ctx.now.date())
+    except ConfigError as exc:
+        # The worker keeps the last good config; the one on disk will not apply until fixed.
+        count = len(exc.problems)
+        report.problems.append(
+            f"the config on disk is broken ({count} problem{'s' if count != 1 else ''}, the"
+            f" first: {exc.problems[0]}): run `monitor config check`"
+        )
     _out(args, report.as_dict(), report.text())
     return 0 if report.healthy else 1
 

@@ -135,3 +135,42 @@ def test_every_table_says_the_time_zone_of_its_times(synced) -> None:  # type: i
     assert "due (UTC)" in synced("outbox").out
     assert "last success (UTC)" in synced("sources").out
     assert "send at (UTC)" in synced("preview", "--from", "2016-08-05", "--to", "2016-08-25").out
+
+
+def test_status_flags_a_broken_config_on_disk(synced, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_config_check import replace
+
+    replace(config_dir / "contacts.toml", 'language = "ru"', 'language = "kk"')
+    result = synced("status", "--json")
+    assert result.code == 1
+    problems = json.loads(result.out)["problems"]
+    assert any(
+        p.startswith("the config on disk is broken (1 problem, the first: contacts.toml:16")
+        for p in problems
+    )
+
+
+def test_status_lists_only_workers_that_ran(synced, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from monitor.db import make_engine, session_scope
+    from monitor.models import WorkerHeartbeat
+
+    engine = make_engine(f"sqlite:///{config_dir.parent / 'var' / 'monitor.db'}")
+    at = datetime(2016, 8, 5, 7, tzinfo=UTC)
+    with session_scope(engine) as session:
+        for name, jobs in (("never-ran", 0), ("did-work", 3)):
+            session.add(
+                WorkerHeartbeat(
+                    name=name,
+                    host="h",
+                    pid=1,
+                    started_at=at,
+                    last_beat_at=at,
+                    stopped_at=at,
+                    jobs_run=jobs,
+                )
+            )
+    engine.dispose()
+    workers = json.loads(synced("status", "--json").out)["workers"]
+    assert [w["name"] for w in workers] == ["did-work"]
