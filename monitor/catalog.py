@@ -28,7 +28,7 @@ from monitor.deadlines.dates import parse_iso_date
 from monitor.deadlines.reminders import DEFAULT_OFFSETS, ROLES
 from monitor.deadlines.rules import OPTION_VALUES, preset
 from monitor.errors import ConfigError, Problem, RuleError
-from monitor.notify.headers import unsafe_reason
+from monitor.notify.headers import check_address, unsafe_reason
 from monitor.tomlsource import KeyPath, TomlDocument, TomlSyntaxError, load_toml
 
 LANGUAGES = ("en", "ru")
@@ -204,8 +204,11 @@ def a_date(value: Any) -> date:
 
 
 def email_address(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value) or "=?" in value:
+    # The same test the email headers apply, so that an accepted address can be written.
+    if not isinstance(value, str) or not _EMAIL.match(value) or check_address(value):
         raise ValueError(f"{value!r} is not an email address (expected name@example.org)")
+    if "=?" in value:
+        raise ValueError(f'{value!r} holds "=?", the start of an encoded word')
     return value
 
 

@@ -558,16 +558,18 @@ def cmd_outbox_retry(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_send_test_email(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.catalog import _EMAIL
+    from monitor.catalog import email_address
     from monitor.notify.compose import compose_test
     from monitor.notify.deliver import backend_for
     from monitor.notify.plan import new_message_id
 
-    if not _EMAIL.match(args.address):
-        raise UsageError(f"{args.address!r} is not an email address")
+    try:
+        address = email_address(args.address)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     settings = ctx.settings
     message = compose_test(
-        "", args.address, settings.mail_from, new_message_id(), ctx.now, args.language
+        "", address, settings.mail_from, new_message_id(), ctx.now, args.language
     )
     backend = backend_for(settings)
     with backend:

@@ -29,7 +29,7 @@ REFUSED = [
         "contacts.toml",
         'email = "advocate@example.org"',
         'email = "=?utf-8?q?a?=@example.org"',
-        "contacts.toml:8: contacts[0].email: '=?utf-8?q?a?=@example.org' is not an email address",
+        "contacts.toml:8: contacts[0].email: '=?utf-8?q?a?=@example.org' holds \"=?\"",
         id="encoded-word-in-an-address",
     ),
     pytest.param(
@@ -157,3 +157,18 @@ def test_the_widest_values_config_check_accepts_sync_and_compute(run, config_dir
     explained = run("explain", "kozlov")
     assert explained.code == 0, explained.err
     assert "31 Dec 2299" in explained.out
+
+
+def test_an_address_config_check_accepts_can_be_written_in_a_header(run, config_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    replace(
+        config_dir / "contacts.toml", 'email = "advocate@example.org"', 'email = "a..b@example.org"'
+    )
+    check = run("config", "check")
+    assert check.code == 1
+    assert "contacts[0].email: 'a..b@example.org' is not an email address" in check.err
+
+
+def test_send_test_email_refuses_an_unwritable_address(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("send-test-email", "=?utf-8?q?x?=@example.org")
+    assert result.code == 1
+    assert result.err.startswith("error: ") and "Traceback" not in result.err
