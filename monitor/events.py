@@ -28,6 +28,7 @@ SOURCE_RECOVERED = "source_recovered"
 SOURCE_BROKEN = "source_broken"
 DELIVERY_FAILED = "delivery_failed"
 NOTIFICATION_RETRIED = "notification_retried"
+CONFIG_BROKEN = "config_broken"
 
 
 def record_event(

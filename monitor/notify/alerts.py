@@ -37,6 +37,8 @@ ROUTES: dict[str, tuple[str, ...]] = {
     events.REMINDERS_SKIPPED: (OPERATOR,),
     # The advocates hear what was recorded (by an operator, or through a signed link).
     events.FACT_RECORDED: (ADVOCATE,),
+    # An edit that broke config/ on disk: the worker goes on with the last good one.
+    events.CONFIG_BROKEN: (OPERATOR,),
 }
 DEFAULT_GROUP_WINDOW = timedelta(minutes=5)
 

@@ -311,6 +311,7 @@ _WHAT_KINDS = {
         "delivery_failed",
         "reminders_skipped",
         "fact_recorded",
+        "config_broken",
     )
 }
 

@@ -160,6 +160,15 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "deadline.execution_due": {"en": "execution due", "ru": "срок исполнения"},
     "alert.decision_found": {"en": "New decision found", "ru": "Найдено новое решение"},
     "alert.fact_recorded": {"en": "Fact recorded", "ru": "Факт записан"},
+    "alert.config_broken": {"en": "Config is broken", "ru": "Настройки с ошибками"},
+    "what.config_broken": {
+        "en": "The config on disk was changed and is broken: nothing of the change was applied, and the monitor goes on with the last good config.",
+        "ru": "Настройки на диске изменены и содержат ошибки: изменения не применены, монитор работает с последними верными настройками.",
+    },
+    "do.config_broken": {
+        "en": "Run monitor config check, fix every problem it names (file, line, key), and the worker picks the fix up within minutes.",
+        "ru": "Запустите monitor config check, исправьте все названные ошибки (файл, строка, ключ), и монитор подхватит исправление в течение нескольких минут.",
+    },
     # What happened, in words, per alert kind.
     "what.decision_found": {
         "en": "A source reports a new decision in the case {title}.",
