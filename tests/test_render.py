@@ -150,3 +150,21 @@ def test_ics_is_an_all_day_event_with_an_alarm() -> None:
     assert str(event["summary"]) == "S X: y"
     [alarm] = list(event.walk("VALARM"))
     assert str(alarm["action"]) == "DISPLAY"
+
+
+def test_alerts_about_several_cases_name_each_case_once_in_the_subject() -> None:
+    items = [
+        alert_item("2016-08-05 10:00", "Kozlov", "A deadline moved", "m1"),
+        alert_item("2016-08-05 10:01", "Petrov", "Decision changed", "m2"),
+        alert_item("2016-08-05 10:02", "Kozlov", "Source down", "m3"),
+        alert_item("2016-08-05 10:03", "", "Reminders skipped", "m4"),
+    ]
+    context = {
+        "language": "en",
+        "contact_name": "A",
+        "role": "operator",
+        "footer_case": "",
+        "operators": [],
+        "items": items,
+    }
+    assert render("alerts", context).subject == "[Kozlov, Petrov] 4 alerts"
