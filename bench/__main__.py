@@ -12,10 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import extraction, io, naive, schedule
+from bench import extraction, io, naive, schedule, startup
 from bench.common import Report
 
-SECTIONS = ("schedule", "naive", "mail", "polling", "extraction", "idle")
+SECTIONS = ("schedule", "naive", "mail", "polling", "extraction", "idle", "startup")
 
 
 def main() -> int:
@@ -46,6 +46,7 @@ def main() -> int:
         "polling": lambda: io.polling(report),
         "extraction": extraction_sections,
         "idle": lambda: io.idle(report),
+        "startup": lambda: startup.run(report),
     }
     for name in SECTIONS:
         if name in wanted and not (args.quick and name == "idle"):

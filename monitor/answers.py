@@ -133,8 +133,11 @@ def answer(session: Session, claim: Claim, now: datetime, day: date | None = Non
     if claim.action in (EXECUTED, APPEALED):
         assert decision is not None
         day = day or now.date()
-        fact = {"executed_on": day} if claim.action == EXECUTED else {"appealed_on": day}
-        outcome, _ = record_fact(session, decision, now, by=contact.name, **fact)
+        executed = day if claim.action == EXECUTED else None
+        appealed = day if claim.action == APPEALED else None
+        outcome, _ = record_fact(
+            session, decision, now, appealed_on=appealed, executed_on=executed, by=contact.name
+        )
     elif claim.action == ACK:
         assert decision is not None and claim.deadline_kind is not None
         session.add(

@@ -17,7 +17,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from monitor.deadlines.dates import parse_iso_date
 from monitor.deadlines.reminders import DEFAULT_OFFSETS, ROLES
 from monitor.deadlines.rules import OPTION_VALUES, preset
 from monitor.errors import ConfigError, Problem, RuleError
+from monitor.notify.headers import check_address, unsafe_reason
 from monitor.sources.parse import check_selector
 from monitor.tomlsource import KeyPath, TomlDocument, TomlSyntaxError, load_toml
 
@@ -48,7 +49,7 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 # Deliberately plain: one @, no spaces or control characters (no header injection), a dot in
 # the domain. Deliverability is the SMTP server's business, not a regex's.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_DURATION = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d)$")
+_DURATION = re.compile(r"^([1-9][0-9]*)\s*(s|m|h|d|w)$")
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,24 @@ def regular_expression(value: Any) -> str:
     return pattern
 
 
+def header_text(value: Any) -> str:
+    """Text that goes into an email header (a name, a label, a title): one plain line."""
+    line = text(value)
+    problem = unsafe_reason(line)
+    if problem:
+        raise ValueError(f"{problem}, which an email header cannot carry safely")
+    return line
+
+
+def header_strings(value: Any) -> tuple[str, ...]:
+    values = strings(value)
+    for item in values:
+        problem = unsafe_reason(item)
+        if problem:
+            raise ValueError(f"{item!r} {problem}, which an email header cannot carry safely")
+    return values
+
+
 def long_text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
@@ -181,17 +200,29 @@ def slug(value: Any) -> str:
     return value
 
 
+# Legal dates the monitor can count from and to: a period of up to a hundred years from any
+# of them still fits in a Python date.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def a_date(value: Any) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        return parse_iso_date(value)
-    raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)")
+        day = value
+    elif isinstance(value, str):
+        day = parse_iso_date(value)
+    else:
+        raise ValueError(f"{value!r} is not a date (expected YYYY-MM-DD)")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is out of range (years {FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def email_address(value: Any) -> str:
-    if not isinstance(value, str) or not _EMAIL.match(value):
+    # The same test the email headers apply, so that an accepted address can be written.
+    if not isinstance(value, str) or not _EMAIL.match(value) or check_address(value):
         raise ValueError(f"{value!r} is not an email address (expected name@example.org)")
+    if "=?" in value:
+        raise ValueError(f'{value!r} holds "=?", the start of an encoded word')
     return value
 
 
@@ -229,7 +260,8 @@ def timezone(value: Any) -> str:
         raise ValueError("must be a time zone name like Europe/Warsaw")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder name ("America") or a name too long for the file system is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(
             f"{value!r} is not a time zone (expected a name like Europe/Warsaw)"
         ) from None
@@ -263,14 +295,25 @@ def rule_name(value: Any) -> str:
     return value
 
 
+class KeyProblems(ValueError):
+    """Several keys of one inline table are wrong: each is reported on its own."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{key}: {message}" for key, message in problems))
+
+
 def rule_options(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError('must be a table like { roll = "none" }')
+    problems: list[tuple[str, str]] = []
     for key, option in value.items():
         if key not in OPTION_VALUES:
-            raise ValueError(f"unknown option {key!r} (known: {', '.join(OPTION_VALUES)})")
-        if option not in OPTION_VALUES[key]:
-            raise ValueError(f"{key} = {option!r} is not one of: {', '.join(OPTION_VALUES[key])}")
+            problems.append((key, f"unknown option (known: {', '.join(OPTION_VALUES)})"))
+        elif option not in OPTION_VALUES[key]:
+            problems.append((key, f"{option!r} is not one of: {', '.join(OPTION_VALUES[key])}"))
+    if problems:
+        raise KeyProblems(problems)
     return dict(value)
 
 
@@ -284,18 +327,27 @@ def http_url(value: Any) -> str:
     return value
 
 
+MAX_DURATION = 366 * 86400
+MAX_BYTES = 1 << 30
+
+
 def duration(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d)")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+        seconds = value
+    else:
+        match = _DURATION.match(value) if isinstance(value, str) else None
+        if not match:
+            raise ValueError(f"{value!r} is not a duration (seconds, or like 30m, 6h, 1d, 2w)")
+        unit = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}[match.group(2)]
+        seconds = int(match.group(1)) * unit
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{value!r} is longer than 366 days")
+    return seconds
 
 
 def positive_int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{value!r} must be a whole number above 0")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_BYTES:
+        raise ValueError(f"{value!r} must be a whole number from 1 to {MAX_BYTES}")
     return value
 
 
@@ -312,18 +364,18 @@ def boolean(value: Any) -> bool:
 # key -> (checker, required)
 CONTACT_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
-    "name": (text, True),
+    "name": (header_text, True),
     "email": (email_address, True),
     "language": (one_of(LANGUAGES), False),
     "timezone": (timezone, False),
 }
 CASE_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
-    "title": (text, True),
-    "label": (text, False),
+    "title": (header_text, True),
+    "label": (header_text, False),
     "jurisdiction": (jurisdiction, True),
-    "people": (strings, False),
-    "aliases": (strings, False),
+    "people": (header_strings, False),
+    "aliases": (header_strings, False),
     "case_numbers": (strings, False),
     "match_terms": (strings, False),
     "notes": (long_text, False),
@@ -337,7 +389,7 @@ CASE_KEYS: dict[str, tuple[Check, bool]] = {
 DECISION_KEYS: dict[str, tuple[Check, bool]] = {
     "id": (slug, True),
     "date": (a_date, True),
-    "court": (text, True),
+    "court": (header_text, True),
     "kind": (one_of(DECISION_KINDS), False),
     "rule": (rule_name, False),
     "rule_options": (rule_options, False),
@@ -402,6 +454,11 @@ class _Reader:
                 continue
             try:
                 values[key] = keys[key][0](value)
+            except KeyProblems as exc:
+                self.problems.extend(
+                    doc.problem((*path, key, sub), message) for sub, message in exc.problems
+                )
+                ok = False
             except ValueError as exc:
                 self.problems.append(doc.problem((*path, key), str(exc)))
                 ok = False
@@ -494,7 +551,12 @@ def load_calendars(config_dir: Path) -> CalendarExtras:
 
 
 def _read_decision(
-    reader: _Reader, doc: TomlDocument, keypath: KeyPath, item: Any, case: dict[str, Any]
+    reader: _Reader,
+    doc: TomlDocument,
+    keypath: KeyPath,
+    item: Any,
+    case: dict[str, Any],
+    today: date | None,
 ) -> DecisionSpec | None:
     values = reader.table(doc, keypath, item, DECISION_KEYS)
     if values is None:
@@ -517,6 +579,19 @@ def _read_decision(
                 )
             )
             ok = False
+    if today is not None:
+        # A day of margin: "today" in Almaty is already tomorrow in UTC for some hours.
+        latest = today + timedelta(days=1)
+        for fact in ("appealed_on", "executed_on", "served_on"):
+            if fact in values and values[fact] > latest:
+                reader.problems.append(
+                    doc.problem(
+                        (*keypath, fact),
+                        f"{values[fact].isoformat()} is in the future (today is"
+                        f" {today.isoformat()}): record a fact once it has happened",
+                    )
+                )
+                ok = False
     if options.get("counts_from") == "served" and "served_on" not in values:
         reader.problems.append(
             doc.problem((*keypath, "rule_options"), "counts_from = 'served' needs served_on")
@@ -550,7 +625,13 @@ def _read_decision(
     )
 
 
-def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[str, str]) -> None:
+def _read_case(
+    reader: _Reader,
+    doc: TomlDocument,
+    catalog: Catalog,
+    seen: dict[str, str],
+    today: date | None = None,
+) -> None:
     case = reader.table(doc, (), doc.data, CASE_KEYS)
     if case is None:
         # Still read the decisions etc. if the case's own keys are readable enough, so that
@@ -570,7 +651,9 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     decision_ids: set[str] = set()
     for keypath, item in reader.array(doc, "decisions", doc.data):
         decision = (
-            _read_decision(reader, doc, keypath, item, case) if case["jurisdiction"] else None
+            _read_decision(reader, doc, keypath, item, case, today)
+            if case["jurisdiction"]
+            else None
         )
         if decision is None:
             complete = False
@@ -646,14 +729,17 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
             settings=settings,
             case=case.get("id", ""),
         )
-    if not complete:
-        return
-    if case["id"] in seen:
+    # A duplicate id is reported even when something else in the file is wrong too.
+    case_id = case.get("id")
+    if case_id in seen:
         reader.problems.append(
-            doc.problem(("id",), f"duplicate case id {case['id']!r} (also in {seen[case['id']]})")
+            doc.problem(("id",), f"duplicate case id {case_id!r} (also in {seen[case_id]})")
         )
         return
-    seen[case["id"]] = doc.label
+    if case_id:
+        seen[case_id] = doc.label
+    if not complete:
+        return
     aliases = tuple(case.get("aliases", ()))
     people = tuple(case.get("people", ()))
     catalog.cases[case["id"]] = CaseSpec(
@@ -674,8 +760,11 @@ def _read_case(reader: _Reader, doc: TomlDocument, catalog: Catalog, seen: dict[
     )
 
 
-def load_catalog(config_dir: Path) -> Catalog:
-    """Read and validate the whole catalog. Raises ConfigError listing every problem."""
+def load_catalog(config_dir: Path, today: date | None = None) -> Catalog:
+    """Read and validate the whole catalog. Raises ConfigError listing every problem.
+
+    With ``today``, facts (appealed, executed, served) dated after it are refused too.
+    """
     reader = _Reader()
     catalog = Catalog()
     if not config_dir.is_dir():
@@ -684,10 +773,22 @@ def load_catalog(config_dir: Path) -> Catalog:
     _read_contacts(reader, config_dir, catalog)
     seen: dict[str, str] = {}
     cases_dir = config_dir / "cases"
-    for path in sorted(cases_dir.glob("*.toml")) if cases_dir.is_dir() else []:
+    for path in sorted(cases_dir.iterdir()) if cases_dir.is_dir() else []:
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix != ".toml":
+            reader.problems.append(
+                Problem(
+                    f"cases/{path.name}",
+                    None,
+                    "",
+                    "not read: only .toml files in cases/ are cases (rename it or move it out)",
+                )
+            )
+            continue
         doc = reader.load(path, f"cases/{path.name}")
         if doc is not None:
-            _read_case(reader, doc, catalog, seen)
+            _read_case(reader, doc, catalog, seen, today)
     if reader.problems:
         raise ConfigError(reader.problems)
     return catalog

@@ -11,10 +11,47 @@ from sqlalchemy.orm import Session
 from monitor import events
 from monitor.catalog import CalendarExtras
 from monitor.deadlines.dates import human
-from monitor.deadlines.rules import decision_deadlines
+from monitor.deadlines.rules import ComputedDeadline, decision_deadlines
 from monitor.errors import RuleError, UsageError
 from monitor.models import Case, Deadline, Decision
 from monitor.notify.plan import PlanReport, plan_reminders
+
+
+def explanations_in(
+    decision: Decision, language: str, calendars: CalendarExtras | None = None
+) -> dict[str, str]:
+    """The explanation of each of a decision's deadlines in ``language``, from the same steps.
+
+    The steps are computed again (pure, cheap) and used only where the English words they give
+    are the ones stored: a deadline computed with court closures the caller does not know, or
+    by an older version, keeps its stored English explanation rather than say other facts.
+    """
+    stored = {d.kind: (d.due_on, d.explanation) for d in decision.deadlines}
+    if language == "en":
+        return {kind: text for kind, (_, text) in stored.items()}
+    extras = calendars or CalendarExtras()
+
+    def computed(words: str) -> list[ComputedDeadline]:
+        return decision_deadlines(
+            rule_name=decision.rule,
+            rule_options=dict(decision.rule_options),
+            decided_on=decision.decided_on,
+            served_on=decision.served_on,
+            calendar=extras.calendar(decision.case.jurisdiction),
+            grace_days=decision.execution_grace_days,
+            explicit_in_force=decision.in_force_explicit,
+            language=words,
+        )
+
+    try:
+        english, local = computed("en"), computed(language)
+    except RuleError:
+        return {kind: text for kind, (_, text) in stored.items()}
+    out = {kind: text for kind, (_, text) in stored.items()}
+    for en, other in zip(english, local, strict=True):
+        if stored.get(en.kind) == (en.date, en.explanation):
+            out[en.kind] = other.explanation
+    return out
 
 
 def refresh_deadlines(
@@ -150,11 +187,14 @@ def record_fact(
     appealed_on: date | None = None,
     executed_on: date | None = None,
     by: str | None = None,
-) -> tuple[str, PlanReport]:
+    force: bool = False,
+) -> tuple[str, PlanReport | None]:
     """Record an appeal or an execution, and replan the decision's reminders accordingly.
 
     ``by`` names a contact who answered from an email link: the event then says so in words
-    the operators read in their alert.
+    the operators read in their alert. A fact already recorded on the same day is recorded
+    once (the report is None). A fact that contradicts what is known (an appeal after the
+    execution, a second date for the same fact) is refused unless ``force``.
     """
     if (appealed_on is None) == (executed_on is None):
         raise UsageError("record exactly one fact: --appealed DATE or --executed DATE")
@@ -166,6 +206,22 @@ def record_fact(
         )
     if day > now.date():
         raise UsageError(f"{day.isoformat()} is in the future: record facts once they happened")
+    where = f"{decision.case.key}/{decision.key}"
+    known = decision.appealed_on if fact == "appealed" else decision.executed_on
+    if known == day:
+        return f"{where}: {fact} on {human(day)} was already recorded; nothing changed", None
+    if known is not None and not force:
+        raise UsageError(
+            f"{where}: already recorded as {fact} on {human(known)}; add --force to replace it"
+            f" with {human(day)}"
+        )
+    executed = day if fact == "executed" else decision.executed_on
+    appealed = day if fact == "appealed" else decision.appealed_on
+    if executed is not None and appealed is not None and appealed > executed and not force:
+        raise UsageError(
+            f"{where}: an appeal on {human(appealed)} after the execution on {human(executed)}"
+            " contradicts what is recorded; check the dates, or add --force if that is so"
+        )
     if fact == "appealed":
         decision.appealed_on = day
         consequence = (

@@ -33,6 +33,7 @@ RECORDED_FROM_EMAIL = "recorded_from_email"
 FACT_CLEARED = "fact_cleared"
 DEADLINE_ACKNOWLEDGED = "deadline_acknowledged"
 UNSUBSCRIBED = "unsubscribed"
+CONFIG_BROKEN = "config_broken"
 
 
 def record_event(

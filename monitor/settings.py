@@ -232,6 +232,47 @@ class Settings:
         return rows
 
 
+# What each number may be: past these a worker would sleep for ever, or overflow a date.
+_BOUNDS: dict[str, tuple[int, int]] = {
+    "claim_lease_seconds": (1, 86400),
+    "heartbeat_interval_seconds": (1, 86400),
+    "poll_interval_seconds": (1, 86400),
+    "dispatch_interval_seconds": (1, 86400),
+    "source_down_after": (1, 10000),
+    "host_gap_ms": (0, 3_600_000),
+    "snapshot_retention_days": (1, 36500),
+    "smtp_timeout_seconds": (1, 3600),
+}
+_DATABASES = ("sqlite", "postgresql")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a database URL of ours, or None."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return "is not a database URL (expected sqlite:///path or postgresql://user@host/db)"
+    if parsed.get_backend_name() not in _DATABASES:
+        return (
+            f"{parsed.get_backend_name()!r} databases are not supported"
+            " (use sqlite:///path or postgresql://user@host/db)"
+        )
+    return None
+
+
+def _mail_from_problems(value: Any, origin: str) -> list[Problem]:
+    from email.utils import parseaddr
+
+    from monitor.notify.headers import check_address, unsafe_reason
+
+    if not isinstance(value, str):
+        return []
+    problem = unsafe_reason(value)
+    if problem is None:
+        problem = check_address(parseaddr(value)[1] or value)
+    return [Problem(origin, None, "mail.from", problem)] if problem else []
+
+
 def mask(spec: Spec, value: Any) -> str:
     if value is None:
         return "(not set)"
@@ -340,6 +381,19 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
                     "must start with smtp:// or smtps://",
                 )
             )
+        try:
+            port_ok = parts.port != 0
+        except ValueError:
+            port_ok = False
+        if not port_ok:
+            problems.append(
+                Problem(
+                    origins["smtp_url"],
+                    None,
+                    "mail.smtp_url",
+                    "the port must be a number from 1 to 65535",
+                )
+            )
         if parts.password:
             problems.append(
                 Problem(
@@ -370,17 +424,14 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
                 "'smtp' needs mail.smtp_url (or MONITOR_SMTP_URL)",
             )
         )
-    for name in (
-        "claim_lease_seconds",
-        "heartbeat_interval_seconds",
-        "poll_interval_seconds",
-        "dispatch_interval_seconds",
-        "source_down_after",
-        "snapshot_retention_days",
-        "smtp_timeout_seconds",
-    ):
-        if isinstance(values[name], int) and values[name] < 1:
-            problems.append(Problem(origins[name], None, name, "must be at least 1"))
+    for name, (low, high) in _BOUNDS.items():
+        if isinstance(values[name], int) and not low <= values[name] <= high:
+            problems.append(Problem(origins[name], None, name, f"must be from {low} to {high}"))
+    problems.extend(_mail_from_problems(values["mail_from"], origins["mail_from"]))
+    if values["database_url"]:
+        problem = database_url_problem(_normalise_database_url(values["database_url"]))
+        if problem:
+            problems.append(Problem(origins["database_url"], None, "database.url", problem))
     lease, smtp_timeout = values["claim_lease_seconds"], values["smtp_timeout_seconds"]
     if (
         backend == "smtp"

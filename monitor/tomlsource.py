@@ -128,6 +128,11 @@ def load_toml(path: Path, label: str | None = None) -> TomlDocument:
         ) from exc
     try:
         data = tomllib.loads(text)
+    except RecursionError as exc:
+        # tomllib recurses once per nested array or inline table.
+        raise TomlSyntaxError(
+            Problem(label, None, "", "invalid TOML: arrays or tables nested too deeply")
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         found = _SYNTAX_LINE.search(str(exc))
         message = _SYNTAX_LINE.sub("", str(exc)).strip()

@@ -56,6 +56,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
+from monitor import events
 from monitor.catalog import CalendarExtras, load_catalog
 from monitor.db import in_transaction, is_transient, one_line, require_current_schema, session_scope
 from monitor.decisions import upcoming_deadlines
@@ -297,6 +298,16 @@ class Worker:
                 "; ".join(str(p) for p in exc.problems),
                 extra={"fields": {"problems": [str(p) for p in exc.problems]}},
             )
+            # Once per broken version of the files: the operators get one email about it.
+            with session_scope(self.engine) as session:
+                events.record_event(
+                    session,
+                    now,
+                    events.CONFIG_BROKEN,
+                    "config/ changed but is broken; nothing applied: "
+                    + "; ".join(str(p) for p in exc.problems),
+                    problems=[str(p) for p in exc.problems],
+                )
             return "broken"
         self.calendars = catalog.calendars
         with session_scope(self.engine) as session:

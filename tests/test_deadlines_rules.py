@@ -74,11 +74,12 @@ def test_kozlov_explanation_reads_as_the_issue_states() -> None:
     assert text[APPEAL_UNTIL].startswith(
         "decision pronounced Thu 4 Aug 2016; 15 days counted from Fri 5 Aug 2016;"
         " day 15 is Fri 19 Aug 2016; Fri 19 Aug 2016 is a working day in Kazakhstan:"
-        " last day to appeal is Fri 19 Aug 2016 (kz-criminal-appeal-15d: CrPC of Kazakhstan arts. 415, 49, 470)."
+        " last day to appeal is Fri 19 Aug 2016 (kz-criminal-appeal-15d: CrPC of Kazakhstan art. 418 part 1, art. 48 parts 2-4, art. 470 part 1)."
     )
     assert "in force on Sat 20 Aug 2016, the day after the period runs out" in text[IN_FORCE]
-    # The reading of art. 49 is not yet confirmed against the official text: it says so.
-    assert "Uncertain" in text[IN_FORCE]
+    # The roll is the law's own words (art. 48 part 4); only "in force the day after" is ours.
+    assert "Uncertain" not in text[APPEAL_UNTIL]
+    assert "Uncertain: art. 470 part 1" in text[IN_FORCE]
 
 
 def test_saturday_end_names_the_weekend() -> None:

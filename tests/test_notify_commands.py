@@ -44,7 +44,7 @@ def test_preview_lists_the_example_emails_at_nine_local(
 def test_preview_of_a_quiet_period_is_empty_and_bad_ranges_are_refused(run) -> None:  # type: ignore[no-untyped-def]
     assert json.loads(
         run("preview", "--from", "2016-09-01", "--to", "2016-09-30", "--json").out
-    ) == {"emails": []}
+    ) == {"source": "config", "emails": []}
     bad = run("preview", "--from", "2016-09-30", "--to", "2016-09-01")
     assert bad.code == 1 and "--to is before --from" in bad.err
 

@@ -97,10 +97,25 @@ def test_unknown_decision_kinds_are_shown_as_they_are() -> None:
     assert "Decision: house arrest, C" in render("in_force_reminder", context).text
 
 
+def alert_item(at: str, label: str, title: str, what: str) -> dict[str, object]:
+    return {
+        "at": at,
+        "label": label,
+        "title": title,
+        "what": what,
+        "decision": None,
+        "deadlines": [],
+        "source_url": None,
+        "quote": "",
+        "todo": "t",
+        "details": None,
+    }
+
+
 def test_several_alerts_make_one_email_with_a_count() -> None:
     items = [
-        {"at": "2016-08-05 10:00", "label": "Kozlov", "title": "A deadline moved", "message": "m1"},
-        {"at": "2016-08-05 10:01", "label": "Kozlov", "title": "Decision changed", "message": "m2"},
+        alert_item("2016-08-05 10:00", "Kozlov", "A deadline moved", "m1"),
+        alert_item("2016-08-05 10:01", "Kozlov", "Decision changed", "m2"),
     ]
     rendered = render(
         "alerts",
@@ -113,7 +128,8 @@ def test_several_alerts_make_one_email_with_a_count() -> None:
             "items": items,
         },
     )
-    assert rendered.subject == "[Court Deadline Monitor] 2 оповещения"
+    # Grouped alerts name their case in the subject.
+    assert rendered.subject == "[Kozlov] 2 оповещения"
     assert "m1" in rendered.text and "m2" in rendered.html
 
 
@@ -134,3 +150,21 @@ def test_ics_is_an_all_day_event_with_an_alarm() -> None:
     assert str(event["summary"]) == "S X: y"
     [alarm] = list(event.walk("VALARM"))
     assert str(alarm["action"]) == "DISPLAY"
+
+
+def test_alerts_about_several_cases_name_each_case_once_in_the_subject() -> None:
+    items = [
+        alert_item("2016-08-05 10:00", "Kozlov", "A deadline moved", "m1"),
+        alert_item("2016-08-05 10:01", "Petrov", "Decision changed", "m2"),
+        alert_item("2016-08-05 10:02", "Kozlov", "Source down", "m3"),
+        alert_item("2016-08-05 10:03", "", "Reminders skipped", "m4"),
+    ]
+    context = {
+        "language": "en",
+        "contact_name": "A",
+        "role": "operator",
+        "footer_case": "",
+        "operators": [],
+        "items": items,
+    }
+    assert render("alerts", context).subject == "[Kozlov, Petrov] 4 alerts"

@@ -227,7 +227,7 @@ def test_recording_an_appeal_stops_in_force_reminders_and_says_so(
     with session_scope(engine) as session:
         decision = find_decision(session, "kozlov", None)
         message, report = record_fact(session, decision, now, appealed_on=date(2016, 8, 10))
-    assert report.cancelled == 6
+    assert report is not None and report.cancelled == 6
     assert "appealed on Wed 10 Aug 2016" in message
     assert "in-force reminders" in message and "stopped" in message
     assert set(statuses(engine).values()) == {"cancelled"}

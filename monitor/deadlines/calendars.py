@@ -22,7 +22,7 @@ from typing import Any
 import holidays
 from holidays.registry import COUNTRIES
 
-from monitor.deadlines.dates import human, weekday_name
+from monitor.deadlines.words import Words, weekday_words, where_words
 from monitor.errors import RuleError
 
 # The European Court of Human Rights is not a country: it has no entry in ``holidays``. Its
@@ -80,6 +80,8 @@ class DayStatus:
     working: bool
     reason: str
     estimated: bool = False
+    # A plain working day: not worth a word when it is counted.
+    ordinary: bool = True
 
 
 @dataclass
@@ -113,47 +115,67 @@ class CourtCalendar:
         """``in Kazakhstan``, ``at the European Court of Human Rights``."""
         return f"at {self.name}" if self._country == ECHR else f"in {self.name}"
 
-    def status(self, day: date) -> DayStatus:
+    def where_in(self, language: str) -> str:
+        if self._country == ECHR:
+            return Words(language)("where.echr")
+        return where_words(self._country, self.where, language)
+
+    def status(self, day: date, language: str = "en") -> DayStatus:
+        w = Words(language)
         if day in self.extra_working_days:
             return DayStatus(
-                day, True, f"a working day by court order ({self.extra_working_days[day]})"
+                day, True, w("day.court_order", why=self.extra_working_days[day]), ordinary=False
             )
         if day in self.closures:
-            return DayStatus(day, False, f"the court is closed ({self.closures[day]})")
+            return DayStatus(day, False, w("day.closed", why=self.closures[day]))
+        weekday = weekday_words(day, language)
         if self._holidays is None:
             if day.weekday() >= 5:
-                return DayStatus(day, False, f"a {weekday_name(day)}")
-            return DayStatus(day, True, "a working day")
-        name: str | None = self._holidays.get(day)
+                return DayStatus(day, False, w("day.weekend", weekday=weekday))
+            return DayStatus(day, True, w("day.working"))
+        holidays_here = self._holidays if language == "en" else self._named(language)
+        name: str | None = holidays_here.get(day)
         if self._holidays.is_working_day(day):
             if day.weekday() in self._holidays.weekend:
                 return DayStatus(
-                    day, True, f"a working {weekday_name(day)} (its day off was transferred)"
+                    day, True, w("day.working_weekend", weekday=weekday), ordinary=False
                 )
-            return DayStatus(day, True, "a working day")
+            return DayStatus(day, True, w("day.working"))
         if not name:
-            return DayStatus(day, False, f"a {weekday_name(day)}")
-        estimated = "estimated" in name.lower()
-        moved = _SUBSTITUTED.search(name)
+            return DayStatus(day, False, w("day.weekend", weekday=weekday))
+        # The English names carry the package's "(estimated)" and "substituted from" marks.
+        english: str = self._holidays.get(day) or name
+        estimated = "estimated" in english.lower()
+        moved = _SUBSTITUTED.search(english)
         if moved:
             month, dom, year = (int(g) for g in moved.groups())
-            reason = f"a transferred day off, moved from {human(date(year, month, dom))}"
+            reason = w("day.transferred", day=date(year, month, dom))
         else:
-            reason = f"{name}, a public holiday"
+            reason = w("day.holiday", name=name)
             if day.weekday() in self._holidays.weekend:
-                reason = f"a {weekday_name(day)} and {name}"
+                reason = w("day.weekend_holiday", weekday=weekday, name=name)
         if estimated:
-            reason += " (the holiday's date is estimated: check the official decree)"
+            reason += w("day.estimated")
         return DayStatus(day, False, reason, estimated)
+
+    def _named(self, language: str) -> Any:
+        """The same holidays with names in ``language`` where ``holidays`` has them."""
+        country, _, subdiv = self.jurisdiction.partition("-")
+        return _holiday_calendar(country, subdiv or None, language)
 
     def is_working_day(self, day: date) -> bool:
         return self.status(day).working
 
 
 @cache
-def _holiday_calendar(country: str, subdiv: str | None) -> Any:
+def _holiday_calendar(country: str, subdiv: str | None, wanted: str = "en") -> Any:
     probe = holidays.country_holidays(country, subdiv=subdiv)
-    # Holiday names go into explanations: ask for English whatever the machine's locale says.
-    language = "en_US" if "en_US" in getattr(probe, "supported_languages", ()) else None
+    supported = getattr(probe, "supported_languages", ())
+    # Holiday names go into explanations: ask for the reader's language where the package
+    # has it, else English, whatever the machine's locale says.
+    if wanted != "en" and wanted in supported:
+        language: str | None = wanted
+    else:
+        language = "en_US" if "en_US" in supported else None
     # Years are filled in lazily (expand=True) as dates are asked about.
     return holidays.country_holidays(country, subdiv=subdiv, language=language)

@@ -22,7 +22,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from monitor.deadlines.calendars import ECHR, CourtCalendar
-from monitor.deadlines.dates import human
+from monitor.deadlines.words import Words
 from monitor.errors import RuleError
 
 
@@ -68,11 +68,18 @@ class Rule:
     counts_from: CountsFrom = "pronounced"
     # A preset made for one jurisdiction's law refuses to run in another's calendar.
     jurisdiction: str | None = None
-    appeal_words: str = "last day to appeal"
-    # Where the law or our reading of it is uncertain; repeated in every explanation.
+    # Keys of monitor.deadlines.words: what the appeal deadline is called, and where the law
+    # or our reading of it is uncertain (repeated in every explanation).
+    appeal_words: str = "appeal.last_day_to_appeal"
     caveats: tuple[str, ...] = ()
     appeal_caveat: str | None = None
     in_force_caveat: str | None = None
+    # The citation as a Russian-speaking lawyer writes it, where we have it.
+    citation_ru: str | None = None
+
+    def cited(self, language: str) -> str:
+        citation = self.citation_ru if language == "ru" and self.citation_ru else self.citation
+        return f"({self.name}: {citation})"
 
     def with_options(self, options: dict[str, str]) -> Rule:
         """The same rule with operator overrides (already validated against OPTION_VALUES)."""
@@ -91,19 +98,8 @@ class ComputedDeadline:
     uncertain: bool = False
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _unit_words(period: int, unit: Unit) -> str:
-    words = {
-        Unit.DAYS: ("day", "days"),
-        Unit.WORKING_DAYS: ("working day", "working days"),
-        Unit.WEEKS: ("week", "weeks"),
-        Unit.MONTHS: ("month", "months"),
-        Unit.YEARS: ("year", "years"),
-    }[unit]
-    return f"{period} {words[0] if period == 1 else words[1]}"
+def _unit_words(period: int, unit: Unit, w: Words) -> str:
+    return w(f"unit.{unit.value}", n=period)
 
 
 # ---------------------------------------------------------------------------------------
@@ -111,24 +107,32 @@ def _unit_words(period: int, unit: Unit) -> str:
 # ---------------------------------------------------------------------------------------
 
 KZ_CRIMINAL_APPEAL_15D = Rule(
-    # Criminal Procedure Code of the Republic of Kazakhstan (2014):
-    # - art. 415: an appeal against a first-instance decision within 15 days of its
-    #   pronouncement (for a convicted person in custody: of receiving a copy; use
-    #   counts_from = "served" and the decision's served_on for that);
-    # - art. 49: a period in days starts on the day after the triggering event; when its last
-    #   day is a non-working day it ends on the next working day (the same rule as art. 128 of
-    #   the Russian Code of Criminal Procedure);
-    # - art. 470: a decision not appealed enters into force when the appeal period has run out,
-    #   i.e. on the day after its last day.
+    # Criminal Procedure Code of the Republic of Kazakhstan of 4 July 2014 (K1400000231), as
+    # in force:
+    # - art. 418 part 1: an appeal "в течение пятнадцати суток со дня провозглашения
+    #   приговора, постановления" (for a convicted person in custody: from the day a copy is
+    #   delivered; use counts_from = "served" and the decision's served_on for that). Art. 415
+    #   only lists what can be appealed. Rulings on conditional release follow the same 15
+    #   days (art. 483 part 1, through arts. 418 and 422), counted from the day the ruling was
+    #   issued (art. 422 part 2);
+    # - art. 48: the day the period starts from is not counted (part 2); non-working days
+    #   inside the period are counted (part 3); a period in days ends at 24:00 of its last
+    #   day, and a last day that is a non-working day moves to the next working day (part 4;
+    #   custody and detention periods are the exception, and no preset of ours counts them).
+    #   Art. 49 is about filings posted or handed to a prison administration before the end;
+    # - art. 470 part 1: a decision not appealed enters into force "по истечении срока на
+    #   апелляционное обжалование". We show the day after the last day; that reading is ours,
+    #   and every in-force date says so.
+    # Holidays: the first day of Kurban Ait is a day off (Labour Code art. 84) and is not
+    # moved when it falls on a weekend; its date is estimated ahead of the decree, and a date
+    # that depends on it is marked uncertain.
     name="kz-criminal-appeal-15d",
     period=15,
     unit=Unit.DAYS,
-    citation="CrPC of Kazakhstan arts. 415, 49, 470",
+    citation="CrPC of Kazakhstan art. 418 part 1, art. 48 parts 2-4, art. 470 part 1",
     jurisdiction="KZ",
-    caveats=(
-        "the roll to the next working day follows art. 49 as read alongside art. 128 of the"
-        " Russian code; confirm against the official text of the Kazakh code",
-    ),
+    citation_ru="УПК РК, ч. 1 ст. 418, ч. 2–4 ст. 48, ч. 1 ст. 470",
+    in_force_caveat="caveat.kz_in_force",
 )
 
 ECHR_CHAMBER_FINAL = Rule(
@@ -147,11 +151,8 @@ ECHR_CHAMBER_FINAL = Rule(
     appeal_until="day_before_end",
     month_end="next_day",
     jurisdiction=ECHR,
-    appeal_words="last day to request a referral to the Grand Chamber",
-    appeal_caveat=(
-        "an estimate: Article 43 gives three months from the judgment; the day before the"
-        " final date is the last safe day"
-    ),
+    appeal_words="appeal.last_day_referral",
+    appeal_caveat="caveat.echr_referral",
 )
 
 
@@ -167,11 +168,8 @@ def _us_frcp(days: int) -> Rule:
         unit=Unit.DAYS,
         citation="Fed. R. Civ. P. 6(a)(1)",
         jurisdiction="US",
-        appeal_words="last day of the period",
-        in_force_caveat=(
-            "Rule 6(a) counts the period only: the day after it is shown as the day the"
-            " decision stands if nobody acts, an assumption to check for the motion at hand"
-        ),
+        appeal_words="appeal.last_day_of_period",
+        in_force_caveat="caveat.frcp_in_force",
     )
 
 
@@ -181,10 +179,8 @@ def _generic(unit: Unit, n: int, name: str) -> Rule:
         period=n,
         unit=unit,
         citation="a generic count, no article of a code",
-        caveats=(
-            "a generic rule, not tied to a code of procedure: check that it matches the law"
-            " of the decision",
-        ),
+        citation_ru="общий подсчёт, без статьи кодекса",
+        caveats=("caveat.generic",),
     )
 
 
@@ -196,6 +192,15 @@ NAMED_PRESETS: dict[str, Rule] = {
 _PARAMETRIC = re.compile(
     r"^(us-frcp-days|calendar-days|working-days|weeks|months|years):([1-9][0-9]{0,3})$"
 )
+
+_LONGEST = {
+    "us-frcp-days": 9999,
+    "calendar-days": 9999,
+    "working-days": 9999,
+    "weeks": 9999,
+    "months": 1200,
+    "years": 100,
+}
 
 PRESET_HELP = (
     "kz-criminal-appeal-15d, echr-chamber-final, us-frcp-days:N, calendar-days:N,"
@@ -211,6 +216,11 @@ def preset(name: str) -> Rule:
     if not match:
         raise RuleError(f"unknown rule {name!r} (known: {PRESET_HELP})")
     family, n = match.group(1), int(match.group(2))
+    # Longer periods than these are not in any code of procedure, and would run past the
+    # dates a calendar (and Python) knows.
+    longest = _LONGEST[family]
+    if n > longest:
+        raise RuleError(f"{name!r}: {family} takes at most {longest}")
     if family == "us-frcp-days":
         return _us_frcp(n)
     unit = {
@@ -229,94 +239,106 @@ def preset(name: str) -> Rule:
 
 
 def _count_working_days(
-    start_after: date, n: int, calendar: CourtCalendar, steps: list[str]
-) -> date:
+    start_after: date, n: int, calendar: CourtCalendar, steps: list[str], w: Words
+) -> tuple[date, bool]:
     day = start_after
     counted = 0
     skipped: list[str] = []
     unusual: list[str] = []
+    estimated = False
     while counted < n:
         day += timedelta(days=1)
-        status = calendar.status(day)
+        status = calendar.status(day, w.language)
+        estimated = estimated or status.estimated
         if status.working:
             counted += 1
-            if status.reason != "a working day":
-                unusual.append(f"{human(day)} counted: {status.reason}")
+            if not status.ordinary:
+                unusual.append(w("count.counted", day=day, reason=status.reason))
         else:
-            skipped.append(f"{human(day)} ({status.reason})")
+            skipped.append(w("count.skipped", day=day, reason=status.reason))
     if skipped:
-        steps.append("not counted: " + ", ".join(skipped))
+        steps.append(w("count.not_counted", days=", ".join(skipped)))
     steps.extend(unusual)
-    steps.append(f"working day {n} is {human(day)}")
-    return day
+    steps.append(w("count.working_day_n", n=n, day=day))
+    return day, estimated
 
 
-def _add_months(trigger: date, months: int, rule: Rule, steps: list[str]) -> date:
+def _add_months(trigger: date, months: int, rule: Rule, steps: list[str], w: Words) -> date:
     exact = trigger + relativedelta(months=months)
-    words = _unit_words(rule.period, rule.unit)
+    period = _unit_words(rule.period, rule.unit, w)
     if exact.day == trigger.day:
-        steps.append(f"{words} after {human(trigger)} is {human(exact)}")
+        steps.append(w("months.exact", period=period, trigger=trigger, day=exact))
         return exact
     # The target month is shorter than the trigger's day of the month.
     if rule.month_end == "clip":
-        steps.append(
-            f"{words} after {human(trigger)}: the target month has no day {trigger.day},"
-            f" so the period ends on its last day, {human(exact)}"
-        )
+        steps.append(w("months.clip", period=period, trigger=trigger, dom=trigger.day, day=exact))
         return exact
     end = exact + timedelta(days=1)
-    steps.append(
-        f"{words} after {human(trigger)}: the target month has no day {trigger.day},"
-        f" so the period ends on the next day, {human(end)} (the practice seen in the"
-        " court's records; a single data point)"
-    )
+    steps.append(w("months.next_day", period=period, trigger=trigger, dom=trigger.day, day=end))
     return end
 
 
-def _period_end(trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> date:
+def _period_end(
+    trigger: date, rule: Rule, calendar: CourtCalendar, steps: list[str], w: Words
+) -> tuple[date, bool]:
+    """The period's last day before any roll, and whether a holiday it counted is estimated."""
     n = rule.period
+    first = trigger + timedelta(days=1)
     if rule.unit == Unit.WORKING_DAYS:
         steps.append(
-            f"{_unit_words(n, rule.unit)} counted from {human(trigger + timedelta(days=1))}"
-            f" {calendar.where}"
+            w(
+                "count.working_from",
+                period=_unit_words(n, rule.unit, w),
+                day=first,
+                where=calendar.where_in(w.language),
+            )
         )
-        return _count_working_days(trigger, n, calendar, steps)
+        return _count_working_days(trigger, n, calendar, steps, w)
     if rule.unit in (Unit.DAYS, Unit.WEEKS):
         days = n if rule.unit == Unit.DAYS else 7 * n
         end = trigger + timedelta(days=days)
-        counted = "" if rule.unit == Unit.DAYS else f" ({_unit_words(n, rule.unit)})"
-        steps.append(f"{_days(days)}{counted} counted from {human(trigger + timedelta(days=1))}")
-        steps.append(f"day {days} is {human(end)}")
-        return end
+        if rule.unit == Unit.DAYS:
+            steps.append(w("count.from", period=w("days", n=days), day=first))
+        else:
+            weeks = _unit_words(n, rule.unit, w)
+            steps.append(w("count.from_weeks", period=w("days", n=days), weeks=weeks, day=first))
+        steps.append(w("count.day_n", n=days, day=end))
+        return end, False
     months = n if rule.unit == Unit.MONTHS else 12 * n
-    return _add_months(trigger, months, rule, steps)
+    return _add_months(trigger, months, rule, steps, w), False
 
 
-def _roll(end: date, rule: Rule, calendar: CourtCalendar, steps: list[str]) -> tuple[date, bool]:
+def _roll(
+    end: date, rule: Rule, calendar: CourtCalendar, steps: list[str], w: Words
+) -> tuple[date, bool]:
     """Apply the rule's roll; returns the last day and whether a holiday date was estimated."""
-    status = calendar.status(end)
+    where = calendar.where_in(w.language)
+    status = calendar.status(end, w.language)
     if status.working:
-        steps.append(f"{human(end)} is {status.reason} {calendar.where}")
+        steps.append(w("roll.working", day=end, reason=status.reason, where=where))
         return end, False
     if rule.roll == "none":
-        steps.append(f"{human(end)} is {status.reason}; this rule does not move the date for that")
+        steps.append(w("roll.none", day=end, reason=status.reason))
         return end, status.estimated
-    moved = [f"{human(end)} is {status.reason}"]
+    moved = [w("roll.day", day=end, reason=status.reason)]
     estimated = status.estimated
     day = end
     while True:
         day += timedelta(days=1)
-        status = calendar.status(day)
+        status = calendar.status(day, w.language)
         estimated = estimated or status.estimated
         if status.working:
             break
-        moved.append(f"{human(day)} is {status.reason}")
-    verdict = "not a working day" if len(moved) == 1 else "none of them a working day"
-    steps.append(
-        "; ".join(moved) + f": {verdict} {calendar.where}, so the last day moves to {human(day)},"
-        " the next working day"
-    )
+        moved.append(w("roll.day", day=day, reason=status.reason))
+    key = "roll.moved_one" if len(moved) == 1 else "roll.moved_many"
+    steps.append(w(key, days="; ".join(moved), where=where, day=day))
     return day, estimated
+
+
+def _next_to_estimated_holiday(day: date, calendar: CourtCalendar) -> bool:
+    # Islamic holidays (Kurban Ait in Kazakhstan) are estimated a year or more ahead and the
+    # decree may put them a day off the estimate: a last day beside one may still move.
+    return any(calendar.status(day + timedelta(days=offset)).estimated for offset in (-1, 1))
 
 
 def compute(
@@ -324,64 +346,78 @@ def compute(
     trigger: date,
     calendar: CourtCalendar,
     *,
-    trigger_words: str = "decision pronounced",
+    served_after: date | None = None,
     grace_days: int | None = None,
     explicit_in_force: date | None = None,
+    language: str = "en",
 ) -> list[ComputedDeadline]:
-    """The deadlines of one decision. Pure: same inputs, same dates, same words."""
+    """The deadlines of one decision. Pure: same inputs, same dates, same words.
+
+    ``served_after`` is the decision's date when the count runs from its service (``trigger``
+    is then the day it was served). ``language`` picks the words (en, ru), never the dates.
+    """
     if rule.jurisdiction and calendar.jurisdiction.partition("-")[0] != rule.jurisdiction:
         raise RuleError(
             f"rule {rule.name} is for jurisdiction {rule.jurisdiction}, not {calendar.jurisdiction}"
         )
     if grace_days is not None and grace_days < 0:
         raise RuleError("the execution grace cannot be negative")
-    cite = f"({rule.name}: {rule.citation})"
-    steps = [f"{trigger_words} {human(trigger)}"]
-    end = _period_end(trigger, rule, calendar, steps)
-    end, estimated = _roll(end, rule, calendar, steps)
+    w = Words(language)
+    cite = rule.cited(w.language)
+    if served_after is None:
+        steps = [w("trigger.pronounced", day=trigger)]
+    else:
+        steps = [w("trigger.served", decided=served_after, day=trigger)]
+    end, counted_estimated = _period_end(trigger, rule, calendar, steps, w)
+    end, rolled_estimated = _roll(end, rule, calendar, steps, w)
     caveats = list(rule.caveats)
-    if estimated:
-        caveats.append("a holiday on the way is estimated by the calendar, not yet decreed")
+    if counted_estimated or rolled_estimated:
+        caveats.append("caveat.estimated")
+    elif _next_to_estimated_holiday(end, calendar):
+        caveats.append("caveat.estimated_beside")
     chain = "; ".join(steps)
-    note = "".join(f" Uncertain: {c}." for c in caveats)
+    note = "".join(w("uncertain", caveat=w(c)) for c in caveats)
 
     appeal_day = end if rule.appeal_until == "end" else end - timedelta(days=1)
-    appeal_how = "" if rule.appeal_until == "end" else ", the day before the final date"
-    appeal_note = note + (f" Uncertain: {rule.appeal_caveat}." if rule.appeal_caveat else "")
+    appeal_how = "" if rule.appeal_until == "end" else w("appeal.day_before")
+    appeal_note = note + (
+        w("uncertain", caveat=w(rule.appeal_caveat)) if rule.appeal_caveat else ""
+    )
     deadlines = [
         ComputedDeadline(
             APPEAL_UNTIL,
             appeal_day,
-            f"{chain}: {rule.appeal_words} is {human(appeal_day)}{appeal_how} {cite}.{appeal_note}",
+            f"{chain}: {w(rule.appeal_words, day=appeal_day)}{appeal_how} {cite}.{appeal_note}",
             rule.name,
             uncertain=bool(caveats or rule.appeal_caveat),
         )
     ]
 
     computed_in_force = end + timedelta(days=1) if rule.in_force == "day_after_end" else end
-    in_force_how = (
-        "the day after the period runs out"
-        if rule.in_force == "day_after_end"
-        else "the day the period ends"
+    in_force_how = w(f"in_force.{rule.in_force}")
+    in_force_note = note + (
+        w("uncertain", caveat=w(rule.in_force_caveat)) if rule.in_force_caveat else ""
     )
-    in_force_note = note + (f" Uncertain: {rule.in_force_caveat}." if rule.in_force_caveat else "")
     if explicit_in_force is not None:
         in_force = explicit_in_force
         differs = (
-            "the same as the rule computes"
+            w("in_force.same")
             if explicit_in_force == computed_in_force
-            else f"the rule would give {human(computed_in_force)}"
+            else w("in_force.differs", day=computed_in_force)
         )
-        in_force_text = (
-            f"in force on {human(in_force)}: given in config, not computed ({differs}:"
-            f" {chain}; {in_force_how} {cite})."
+        in_force_text = w(
+            "in_force.given",
+            day=in_force,
+            differs=differs,
+            chain=chain,
+            how=in_force_how,
+            cite=cite,
         )
         in_force_uncertain = False
     else:
         in_force = computed_in_force
-        in_force_text = (
-            f"{chain}: in force on {human(in_force)}, {in_force_how} {cite}.{in_force_note}"
-        )
+        outcome = w("in_force.computed", day=in_force, how=in_force_how)
+        in_force_text = f"{chain}: {outcome} {cite}.{in_force_note}"
         in_force_uncertain = bool(caveats or rule.in_force_caveat)
     deadlines.append(
         ComputedDeadline(IN_FORCE, in_force, in_force_text, rule.name, in_force_uncertain)
@@ -393,9 +429,7 @@ def compute(
             ComputedDeadline(
                 EXECUTION_DUE,
                 due,
-                f"in force on {human(in_force)} + {_days(grace_days)} of grace set by the"
-                f" operator: execution due by {human(due)} (calendar days, not moved for"
-                " weekends: this is when the escalation goes out, not a legal date).",
+                w("execution.due", in_force=in_force, grace=w("days", n=grace_days), day=due),
                 rule.name,
                 in_force_uncertain,
             )
@@ -412,6 +446,7 @@ def decision_deadlines(
     calendar: CourtCalendar,
     grace_days: int | None,
     explicit_in_force: date | None,
+    language: str = "en",
 ) -> list[ComputedDeadline]:
     """The deadlines of a decision as config describes it: rule by name, options, facts.
 
@@ -419,36 +454,34 @@ def decision_deadlines(
     stated: an in-force date, if the source gave one, and the execution due after it.
     """
     if not rule_name:
-        return _stated_only(decided_on, explicit_in_force, grace_days)
+        return _stated_only(decided_on, explicit_in_force, grace_days, Words(language))
     rule = preset(rule_name).with_options(rule_options)
+    served_after: date | None = None
     if rule.counts_from == "served":
         if served_on is None:
             raise RuleError(f"rule {rule.name} counts from service, but no served_on date is known")
-        trigger, words = served_on, f"decision of {human(decided_on)} served"
+        trigger, served_after = served_on, decided_on
     else:
-        trigger, words = decided_on, "decision pronounced"
+        trigger = decided_on
     return compute(
         rule,
         trigger,
         calendar,
-        trigger_words=words,
+        served_after=served_after,
         grace_days=grace_days,
         explicit_in_force=explicit_in_force,
+        language=language,
     )
 
 
 def _stated_only(
-    decided_on: date, in_force: date | None, grace_days: int | None
+    decided_on: date, in_force: date | None, grace_days: int | None, w: Words
 ) -> list[ComputedDeadline]:
     if in_force is None:
         return []
     out = [
         ComputedDeadline(
-            IN_FORCE,
-            in_force,
-            f"decision of {human(decided_on)}; in force on {human(in_force)}: stated in the source,"
-            " not computed (no rule is set for this decision).",
-            "stated",
+            IN_FORCE, in_force, w("stated.in_force", decided=decided_on, day=in_force), "stated"
         )
     ]
     if grace_days is not None:
@@ -457,8 +490,7 @@ def _stated_only(
             ComputedDeadline(
                 EXECUTION_DUE,
                 due,
-                f"in force on {human(in_force)} + {_days(grace_days)} of grace set by the operator:"
-                f" execution due by {human(due)}.",
+                w("stated.execution", in_force=in_force, grace=w("days", n=grace_days), day=due),
                 "stated",
             )
         )

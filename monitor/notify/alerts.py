@@ -1,7 +1,7 @@
 """Alerts: events that someone must hear about, turned into outbox rows for the right people.
 
 Who hears what, by subscription role:
-- advocates: a decision found or changed, a deadline moved (their case's);
+- advocates: a decision found or changed, a deadline moved, a fact recorded (their case's);
 - operators: decisions found, conflicts between sources, sources down / recovered / broken,
   delivery failures, skipped reminders (their case's; events without a case go to every
   operator);
@@ -38,6 +38,10 @@ ROUTES: dict[str, tuple[str, ...]] = {
     events.RECORDED_FROM_EMAIL: (OPERATOR,),
     events.DEADLINE_ACKNOWLEDGED: (OPERATOR,),
     events.UNSUBSCRIBED: (OPERATOR,),
+    # The advocates hear what was recorded (by an operator, or through a signed link).
+    events.FACT_RECORDED: (ADVOCATE,),
+    # An edit that broke config/ on disk: the worker goes on with the last good one.
+    events.CONFIG_BROKEN: (OPERATOR,),
 }
 DEFAULT_GROUP_WINDOW = timedelta(minutes=5)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,14 +18,25 @@ from sqlalchemy.orm import Session
 
 from monitor import links
 from monitor.deadlines.reminders import OPERATOR
-from monitor.events import DECISION_FOUND
-from monitor.models import Case, Contact, Deadline, Decision, Event, Notification, Subscription
+from monitor.decisions import explanations_in
+from monitor.events import DEADLINE_MOVED, DECISION_FOUND, FACT_RECORDED
+from monitor.models import (
+    Case,
+    Contact,
+    Deadline,
+    Decision,
+    Event,
+    Notification,
+    Source,
+    Subscription,
+)
 from monitor.notify.i18n import translator, when_words
 from monitor.notify.render import (
     Rendered,
     build_message,
     calendar_uid,
     deadline_ics,
+    is_web_url,
     render,
 )
 
@@ -60,10 +71,20 @@ def _cached(session: Session, key: tuple[Any, ...], load: Callable[[], Any]) -> 
 
 def operators_of(session: Session, case_id: int | None) -> list[str]:
     """ "Name <email>" of the operators of a case (or of every case when there is none)."""
+    return [f"{name} <{email}>" for name, email in operator_addresses(session, case_id)]
+
+
+def operator_addresses(session: Session, case_id: int | None) -> list[tuple[str, str]]:
+    """(name, email) of the operators of a case (or of every case when there is none)."""
     return list(_cached(session, ("operators", case_id), lambda: _load_operators(session, case_id)))
 
 
-def _load_operators(session: Session, case_id: int | None) -> list[str]:
+def _others(addresses: Sequence[tuple[str, str]], contact: Contact) -> list[tuple[str, str]]:
+    # An operator reading her own alert is not told to write to herself.
+    return [(name, email) for name, email in addresses if email.lower() != contact.email.lower()]
+
+
+def _load_operators(session: Session, case_id: int | None) -> list[tuple[str, str]]:
     query = (
         select(Contact)
         .join(Subscription, Subscription.contact_id == Contact.id)
@@ -77,7 +98,7 @@ def _load_operators(session: Session, case_id: int | None) -> list[str]:
     )
     if case_id is not None:
         query = query.where(Subscription.case_id == case_id)
-    return [f"{c.name} <{c.email}>" for c in session.scalars(query)]
+    return [(c.name, c.email) for c in session.scalars(query)]
 
 
 def _role(session: Session, contact: Contact, case_id: int | None, kind: str) -> str:
@@ -102,6 +123,21 @@ def _role(session: Session, contact: Contact, case_id: int | None, kind: str) ->
     return sorted(roles)[0] if roles else OPERATOR
 
 
+def _local(instant: datetime, contact: Contact) -> str:
+    """``2016-08-13 09:00 Europe/Warsaw``: a time as the reader's own clock shows it."""
+    return f"{instant.astimezone(ZoneInfo(contact.timezone)):%Y-%m-%d %H:%M} {contact.timezone}"
+
+
+def late_reason(row: Notification) -> str:
+    """Why an email goes out after its time: planned after it (the decision, the subscription
+    or the case came late), delivery was retried, or no worker ran at the time."""
+    if row.created_at > row.due_at:
+        return "added"
+    if row.attempts > 0:
+        return "retried"
+    return "down"
+
+
 def reminder_context(
     session: Session, row: Notification, contact: Contact, now: datetime
 ) -> tuple[dict[str, Any], Decision, Deadline]:
@@ -109,6 +145,7 @@ def reminder_context(
     assert decision is not None and row.deadline_kind is not None
     case = decision.case
     deadline = next(d for d in decision.deadlines if d.kind == row.deadline_kind)
+    explained = explanations_in(decision, contact.language)[deadline.kind]
     late = now - row.due_at > LATE_AFTER
     # A late reminder counts its days from the day it is actually sent.
     today = now.astimezone(ZoneInfo(contact.timezone)).date()
@@ -118,10 +155,14 @@ def reminder_context(
         "contact_name": contact.name,
         "role": _role(session, contact, case.id, row.kind),
         "footer_case": case.title,
-        "operators": operators_of(session, case.id),
+        "operators": [
+            f"{n} <{e}>" for n, e in _others(operator_addresses(session, case.id), contact)
+        ],
+        "reply_to": _others(operator_addresses(session, case.id), contact),
         "offset": offset,
         "when": when_words(max(offset, 0), contact.language),
-        "late_due": row.due_at.strftime("%Y-%m-%d %H:%M") if late else None,
+        "late_due": _local(row.due_at, contact) if late else None,
+        "late_reason": late_reason(row),
         "has_ics": row.kind != "execution_escalation",
         "case": {"key": case.key, "title": case.title, "label": case.label or case.key},
         "decision": {
@@ -134,7 +175,8 @@ def reminder_context(
         "deadline": {
             "kind": deadline.kind,
             "date": deadline.due_on,
-            "explanation": deadline.explanation,
+            "explanation": explained,
+            "in_language": contact.language == "en" or explained != deadline.explanation,
             "uncertain": deadline.uncertain,
         },
     }
@@ -148,8 +190,10 @@ def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -
         uid=calendar_uid(case.key, decision.key, deadline.kind),
         day=deadline.due_on,
         summary=t(f"ics.summary.{deadline.kind}", label=case.label or case.key),
-        description=f"{case.title}\n{decision.court}\n\n{deadline.explanation}",
-        url=decision.source_url,
+        description=(
+            f"{case.title}\n{decision.court}\n\n{explanations_in(decision, language)[deadline.kind]}"
+        ),
+        url=decision.source_url if is_web_url(decision.source_url) else None,
         stamp=now,
         # Recomputed later (a moved date) means a higher sequence: calendars update the entry.
         sequence=int(deadline.computed_at.timestamp()) // 60,
@@ -183,8 +227,106 @@ def compose_reminder(
         ics=ics,
         ics_name=f"{decision.case.key}-{deadline.kind}.ics",
         extra_headers=answers.headers() if answers else None,
+        reply_to=context["reply_to"],
     )
     return Email([row], contact, message, rendered)
+
+
+def _is_operator(session: Session, contact: Contact, case_id: int | None) -> bool:
+    if case_id is None:
+        return True
+    roles = session.scalars(
+        select(Subscription.role).where(
+            Subscription.contact_id == contact.id, Subscription.case_id == case_id
+        )
+    )
+    return OPERATOR in set(roles)
+
+
+def alert_item(
+    session: Session, event: Event, contact: Contact, t: Callable[..., str]
+) -> dict[str, Any]:
+    """One alert in words for its reader: what happened, the decision and every deadline with
+    its explanation, the source and quote, what to do. Ids and config keys only for operators."""
+    language = contact.language
+    case = session.get(Case, event.case_id) if event.case_id else None
+    decision = session.get(Decision, event.decision_id) if event.decision_id else None
+    source = session.get(Source, event.source_id) if event.source_id else None
+    title = case.title if case else ""
+    facts: dict[str, Any] = {"title": title, "url": source.url if source else ""}
+    if decision is not None:
+        facts.update(
+            kind=t(f"kind.{decision.kind}"), court=decision.court, date=decision.decided_on
+        )
+    else:
+        facts.update(kind="", court="", date="")
+    kind = event.kind
+    if kind == DEADLINE_MOVED:
+        old, new = event.data.get("old"), event.data.get("new")
+        change_key = "what.moved" if old and new else ("what.added" if new else "what.removed")
+        facts["deadline"] = t(f"deadline.{event.data.get('deadline', 'in_force')}")
+        facts["change"] = t(
+            change_key,
+            old=date.fromisoformat(old) if old else "",
+            new=date.fromisoformat(new) if new else "",
+        )
+    if kind == FACT_RECORDED:
+        facts["fact"] = t(f"fact.{event.data.get('fact', 'executed')}")
+        day = event.data.get("date")
+        facts["day"] = date.fromisoformat(day) if day else ""
+    known = f"what.{kind}" in _WHAT_KINDS
+    deadlines = []
+    if decision is not None:
+        explained = explanations_in(decision, language)
+        deadlines = [
+            {
+                "kind": d.kind,
+                "date": d.due_on,
+                "uncertain": d.uncertain,
+                "explanation": explained[d.kind],
+            }
+            for d in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind))
+        ]
+    source_url = (decision.source_url if decision else None) or (source.url if source else None)
+    return {
+        "at": _local(event.at, contact),
+        "label": (case.label or case.key) if case else "",
+        "title": t(f"alert.{kind}"),
+        "what": t(f"what.{kind}" if known else "what.other", **facts),
+        "decision": None
+        if decision is None
+        else {
+            "kind": decision.kind,
+            "court": decision.court,
+            "decided_on": decision.decided_on,
+        },
+        "deadlines": deadlines,
+        "source_url": source_url,
+        "quote": decision.quote if decision else "",
+        "todo": t(f"do.{kind}" if known else "do.other"),
+        # The log line names sources and rows by their ids: for operators only.
+        "details": event.message if _is_operator(session, contact, event.case_id) else None,
+        # Kept for readers of the old shape (digest-like lists, tests).
+        "message": event.message,
+    }
+
+
+_WHAT_KINDS = {
+    f"what.{kind}"
+    for kind in (
+        "decision_found",
+        "decision_changed",
+        "deadline_moved",
+        "conflict",
+        "source_down",
+        "source_recovered",
+        "source_broken",
+        "delivery_failed",
+        "reminders_skipped",
+        "fact_recorded",
+        "config_broken",
+    )
+}
 
 
 def compose_alerts(
@@ -211,16 +353,8 @@ def compose_alerts(
                         f"{found.case.key}-{found.key}.ics",
                     )
                 )
-        case = session.get(Case, event.case_id) if event.case_id else None
         case_ids.add(event.case_id)
-        items.append(
-            {
-                "at": event.at.strftime("%Y-%m-%d %H:%M"),
-                "label": (case.label or case.key) if case else "",
-                "title": t(f"alert.{event.kind}"),
-                "message": event.message,
-            }
-        )
+        items.append(alert_item(session, event, contact, t))
     return _grouped(
         session, rows, contact, sender, now, "alerts", ALERT, case_ids, {"items": items}, calendars
     )
@@ -269,7 +403,9 @@ def _grouped(
         "contact_name": contact.name,
         "role": _role(session, contact, only_case, role_kind),
         "footer_case": case.title if case else "",
-        "operators": operators_of(session, only_case),
+        "operators": [
+            f"{n} <{e}>" for n, e in _others(operator_addresses(session, only_case), contact)
+        ],
         **extra,
     }
     answers = links.for_email(contact.id, contact.language, template, now, case_id=only_case)
@@ -285,6 +421,7 @@ def _grouped(
         date_header=now,
         calendars=calendars,
         extra_headers=answers.headers() if answers else None,
+        reply_to=_others(operator_addresses(session, only_case), contact),
     )
     return Email(list(rows), contact, message, rendered)
 

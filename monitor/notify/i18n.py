@@ -101,7 +101,11 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "label.court": {"en": "Court", "ru": "Суд"},
     "label.decided_on": {"en": "Pronounced", "ru": "Оглашено"},
     "label.deadline": {"en": "Deadline", "ru": "Срок"},
-    "label.how": {"en": "How this date was computed", "ru": "Как вычислена дата (на английском)"},
+    "label.how": {"en": "How this date was computed", "ru": "Как вычислена дата"},
+    "label.how_english": {
+        "en": "How this date was computed",
+        "ru": "Как вычислена дата (на английском)",
+    },
     "label.uncertain": {
         "en": "This date rests on a reading of the law that is not certain: see the explanation.",
         "ru": "Эта дата основана на толковании закона, которое не является бесспорным: см. пояснение.",
@@ -109,9 +113,17 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "label.source": {"en": "Source", "ru": "Источник"},
     "label.quote": {"en": "Quote", "ru": "Цитата"},
     "label.todo": {"en": "What you may want to do", "ru": "Что можно сделать"},
-    "label.late": {
-        "en": "This reminder is late: it was due at {due} (UTC), while the monitor was not running.",
-        "ru": "Это напоминание запоздало: его нужно было отправить {due} (UTC), когда монитор не работал.",
+    "label.late.added": {
+        "en": "This reminder is late: it was due at {due}, before it could be planned (the decision or the subscription was added after that time).",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}, но тогда его ещё нельзя было запланировать (решение или подписка добавлены позже).",
+    },
+    "label.late.retried": {
+        "en": "This reminder is late: it was due at {due}; the mail server did not take it then, and it was sent again.",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}; почтовый сервер тогда его не принял, и оно отправлено повторно.",
+    },
+    "label.late.down": {
+        "en": "This reminder is late: it was due at {due}, while the monitor was not running.",
+        "ru": "Это напоминание запоздало: его нужно было отправить {due}, когда монитор не работал.",
     },
     "label.calendar": {
         "en": "A calendar entry for this date is attached.",
@@ -147,6 +159,114 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     "deadline.in_force": {"en": "entry into force", "ru": "вступление в силу"},
     "deadline.execution_due": {"en": "execution due", "ru": "срок исполнения"},
     "alert.decision_found": {"en": "New decision found", "ru": "Найдено новое решение"},
+    "alert.fact_recorded": {"en": "Fact recorded", "ru": "Факт записан"},
+    "alert.config_broken": {"en": "Config is broken", "ru": "Настройки с ошибками"},
+    "what.config_broken": {
+        "en": "The config on disk was changed and is broken: nothing of the change was applied, and the monitor goes on with the last good config.",
+        "ru": "Настройки на диске изменены и содержат ошибки: изменения не применены, монитор работает с последними верными настройками.",
+    },
+    "do.config_broken": {
+        "en": "Run monitor config check, fix every problem it names (file, line, key), and the worker picks the fix up within minutes.",
+        "ru": "Запустите monitor config check, исправьте все названные ошибки (файл, строка, ключ), и монитор подхватит исправление в течение нескольких минут.",
+    },
+    # What happened, in words, per alert kind.
+    "what.decision_found": {
+        "en": "A source reports a new decision in the case {title}.",
+        "ru": "Источник сообщает о новом решении по делу «{title}».",
+    },
+    "what.decision_changed": {
+        "en": "The decision of {date} in the case {title} has changed; its deadlines were computed again.",
+        "ru": "Решение от {date} по делу «{title}» изменилось; его сроки пересчитаны.",
+    },
+    "what.deadline_moved": {
+        "en": "A deadline of the decision of {date} in the case {title} has moved: {deadline}, {change}.",
+        "ru": "Изменился срок по решению от {date} по делу «{title}»: {deadline}, {change}.",
+    },
+    "what.moved": {"en": "from {old} to {new}", "ru": "был {old}, теперь {new}"},
+    "what.added": {"en": "now {new}", "ru": "теперь {new}"},
+    "what.removed": {"en": "no longer {old}", "ru": "больше не {old}"},
+    "what.conflict": {
+        "en": "Sources disagree about the decision in the case {title}: a source gives another date than the one recorded. Nothing was changed.",
+        "ru": "Источники расходятся в данных о решении по делу «{title}»: источник называет другую дату, чем записанная. Ничего не изменено.",
+    },
+    "what.source_down": {
+        "en": "The source {url} could not be read several times in a row.",
+        "ru": "Источник {url} несколько раз подряд не удалось прочитать.",
+    },
+    "what.source_recovered": {
+        "en": "The source {url} can be read again.",
+        "ru": "Источник {url} снова читается.",
+    },
+    "what.source_broken": {
+        "en": "The source {url} answers, but no longer looks as expected: the site may have been redesigned.",
+        "ru": "Источник {url} отвечает, но выглядит не так, как ожидалось: возможно, сайт переделан.",
+    },
+    "what.delivery_failed": {
+        "en": "An email from the monitor could not be delivered.",
+        "ru": "Письмо монитора не удалось доставить.",
+    },
+    "what.reminders_skipped": {
+        "en": "Reminders were not sent because their deadlines passed while no worker was running.",
+        "ru": "Напоминания не отправлены: их сроки прошли, пока монитор не работал.",
+    },
+    "what.fact_recorded": {
+        "en": "Recorded for the decision of {date} in the case {title}: {fact} on {day}. Reminders that no longer make sense are stopped.",
+        "ru": "Для решения от {date} по делу «{title}» записано: {fact} {day}. Ненужные теперь напоминания остановлены.",
+    },
+    "what.other": {
+        "en": "Something happened in the case {title}.",
+        "ru": "Событие по делу «{title}».",
+    },
+    "fact.appealed": {"en": "appealed", "ru": "обжаловано"},
+    "fact.executed": {"en": "carried out", "ru": "исполнено"},
+    # What the reader may want to do, per alert kind.
+    "do.decision_found": {
+        "en": "Check the decision against the source. The deadlines below follow from it, and reminders will come before each; if the decision or its date is wrong, tell the operators.",
+        "ru": "Сверьте решение с источником. Сроки ниже следуют из него, и перед каждым придёт напоминание; если решение или его дата указаны неверно, сообщите операторам.",
+    },
+    "do.decision_changed": {
+        "en": "Check the dates below: reminders and calendar entries follow them.",
+        "ru": "Проверьте даты ниже: напоминания и события календаря следуют им.",
+    },
+    "do.deadline_moved": {
+        "en": "Check the new date: reminders and calendar entries follow it.",
+        "ru": "Проверьте новую дату: напоминания и события календаря следуют ей.",
+    },
+    "do.conflict": {
+        "en": "Compare the sources and correct the config if the recorded date is wrong.",
+        "ru": "Сравните источники и исправьте настройки, если записанная дата неверна.",
+    },
+    "do.source_down": {
+        "en": "Check that the address still works; the monitor keeps trying and will say when it recovers.",
+        "ru": "Проверьте, работает ли адрес; монитор продолжает попытки и сообщит, когда источник заработает.",
+    },
+    "do.source_recovered": {
+        "en": "Nothing: this is for your information.",
+        "ru": "Ничего: это для сведения.",
+    },
+    "do.source_broken": {
+        "en": "Open the page and update the source's settings in the config if it changed.",
+        "ru": "Откройте страницу и, если она изменилась, обновите настройки источника.",
+    },
+    "do.delivery_failed": {
+        "en": "Check the address and the mail settings, then queue the email again (monitor outbox retry).",
+        "ru": "Проверьте адрес и настройки почты, затем поставьте письмо в очередь снова (monitor outbox retry).",
+    },
+    "do.reminders_skipped": {
+        "en": "Check that the worker runs (monitor status) and tell the advocates what they missed.",
+        "ru": "Проверьте, что монитор работает (monitor status), и сообщите адвокатам, что они пропустили.",
+    },
+    "do.fact_recorded": {
+        "en": "Nothing, unless the fact is wrong: then tell the operators.",
+        "ru": "Ничего, если только факт не записан ошибочно: тогда сообщите операторам.",
+    },
+    "do.other": {
+        "en": "Nothing, unless it surprises you.",
+        "ru": "Ничего, если это не неожиданность.",
+    },
+    "label.details": {"en": "Details (for operators)", "ru": "Подробности (для операторов)"},
+    "label.uncertain_short": {"en": "uncertain", "ru": "не бесспорно"},
+    "label.deadlines": {"en": "Deadlines", "ru": "Сроки"},
     "alert.decision_changed": {"en": "Decision changed", "ru": "Решение изменено"},
     "alert.deadline_moved": {"en": "A deadline moved", "ru": "Срок изменился"},
     "alert.conflict": {"en": "Sources disagree", "ru": "Источники расходятся"},

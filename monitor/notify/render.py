@@ -7,23 +7,22 @@ NAME.txt and NAME.html.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from monitor.deadlines.reminders import REMINDER_KINDS
+from monitor.notify.headers import addresses_header, clean, subject_header
 from monitor.notify.i18n import human_date, translator, when_words
 
 MESSAGE_ID_DOMAIN = "court-deadline-monitor"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -44,12 +43,23 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["human_date"] = human_date
+    env.filters["is_web_url"] = is_web_url
     return env
 
 
+def is_web_url(value: object) -> bool:
+    """Only http and https addresses become links (a source may hand us ``javascript:``)."""
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value.strip())
+    return (
+        parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and value == clean(value)
+    )
+
+
 def one_line(value: str) -> str:
-    """Header-safe text: no CR, LF or other control characters, whatever the input."""
-    return " ".join(_CONTROL.sub(" ", value).split())
+    """Header-safe text: no CR, LF or other control characters, no encoded-word syntax."""
+    return clean(value)
 
 
 def template_name(kind: str) -> str:
@@ -71,11 +81,10 @@ def render(kind: str, context: dict[str, Any]) -> Rendered:
     return Rendered(subject=subject, text=text, html=html)
 
 
-def address(name: str, email: str) -> Address:
-    username, _, domain = email.partition("@")
-    return Address(
-        display_name=one_line(name), username=one_line(username), domain=one_line(domain)
-    )
+def split_address(value: str) -> tuple[str, str]:
+    """``Name <a@b>`` (as settings and config write a sender) into its display name and address."""
+    name, email = parseaddr(one_line(value))
+    return name, email or one_line(value)
 
 
 def build_message(
@@ -90,11 +99,16 @@ def build_message(
     ics_name: str = "deadline.ics",
     extra_headers: dict[str, str] | None = None,
     calendars: Sequence[tuple[bytes, str]] = (),
+    reply_to: Sequence[tuple[str, str]] = (),
 ) -> EmailMessage:
+    """The email as sent. Subject, From, To and Reply-To are encoded by ``headers``: they
+    decode to exactly the text rendered, and nothing in a name can add a header line."""
     message = EmailMessage()
-    message["Subject"] = one_line(rendered.subject)
-    message["From"] = one_line(sender)
-    message["To"] = address(to_name, to_email)
+    message["Subject"] = subject_header(rendered.subject)
+    message["From"] = addresses_header("From", [split_address(sender)])
+    message["To"] = addresses_header("To", [(to_name, to_email)])
+    if reply_to:
+        message["Reply-To"] = addresses_header("Reply-To", reply_to)
     message["Message-ID"] = one_line(message_id)
     message["Date"] = format_datetime(date_header)
     message["Auto-Submitted"] = "auto-generated"
