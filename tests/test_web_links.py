@@ -110,6 +110,10 @@ def test_the_operators_alert_email_names_who_answered(project: Project) -> None:
     text = body.get_content()
     assert "Answered from an email link" in text
     assert "Anna Advocate recorded the release" in text
+    # In words, not only the log line: who, what, and how to undo it.
+    assert "Anna Advocate recorded, from a link in an email, that the decision of" in text
+    assert "was carried out on Sat 20 Aug 2016" in text
+    assert "--clear-executed" in text
     assert str(alert["List-Unsubscribe"]).startswith(f"<{BASE_URL}/u/")
 
 

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from monitor import links
 from monitor.deadlines.reminders import OPERATOR
 from monitor.decisions import explanations_in
-from monitor.events import DEADLINE_MOVED, DECISION_FOUND, FACT_RECORDED
+from monitor.events import (
+    DEADLINE_ACKNOWLEDGED,
+    DEADLINE_MOVED,
+    DECISION_FOUND,
+    FACT_RECORDED,
+    RECORDED_FROM_EMAIL,
+    UNSUBSCRIBED,
+)
 from monitor.models import (
     Case,
     Contact,
@@ -270,10 +277,16 @@ def alert_item(
             old=date.fromisoformat(old) if old else "",
             new=date.fromisoformat(new) if new else "",
         )
-    if kind == FACT_RECORDED:
+    if kind in (FACT_RECORDED, RECORDED_FROM_EMAIL):
         facts["fact"] = t(f"fact.{event.data.get('fact', 'executed')}")
         day = event.data.get("date")
         facts["day"] = date.fromisoformat(day) if day else ""
+    if kind in (RECORDED_FROM_EMAIL, DEADLINE_ACKNOWLEDGED, UNSUBSCRIBED):
+        who = event.data.get("by") or event.data.get("contact") or ""
+        named = session.scalars(select(Contact.name).where(Contact.key == who)).first()
+        facts["who"] = named or who
+        deadline = event.data.get("deadline")
+        facts["deadline"] = t(f"deadline.{deadline}") if deadline else ""
     known = f"what.{kind}" in _WHAT_KINDS
     deadlines = []
     if decision is not None:
@@ -325,6 +338,9 @@ _WHAT_KINDS = {
         "reminders_skipped",
         "fact_recorded",
         "config_broken",
+        "recorded_from_email",
+        "deadline_acknowledged",
+        "unsubscribed",
     )
 }
 

@@ -213,6 +213,30 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "en": "Recorded for the decision of {date} in the case {title}: {fact} on {day}. Reminders that no longer make sense are stopped.",
         "ru": "Для решения от {date} по делу «{title}» записано: {fact} {day}. Ненужные теперь напоминания остановлены.",
     },
+    "what.recorded_from_email": {
+        "en": "{who} recorded, from a link in an email, that the decision of {date} in the case {title} was {fact} on {day}. Reminders that no longer make sense are stopped.",
+        "ru": "{who} по ссылке из письма записал(а): решение от {date} по делу «{title}» — {fact} {day}. Ненужные теперь напоминания остановлены.",
+    },
+    "what.deadline_acknowledged": {
+        "en": "{who} asked, from a link in an email, for no more reminders of {deadline} of the decision of {date} in the case {title}.",
+        "ru": "{who} по ссылке из письма попросил(а) больше не напоминать о сроке «{deadline}» решения от {date} по делу «{title}».",
+    },
+    "what.unsubscribed": {
+        "en": "{who} unsubscribed, from a link in an email, and gets no more emails about the case {title}. The config still lists them; sync will not subscribe them again.",
+        "ru": "{who} отписался(ась) по ссылке из письма и больше не получает писем по делу «{title}». В настройках контакт остаётся; синхронизация не подпишет его снова.",
+    },
+    "do.recorded_from_email": {
+        "en": "Check that it is right; if not, undo it (monitor record CASE --clear-executed or --clear-appealed, or in the web view).",
+        "ru": "Проверьте, верно ли это; если нет, отмените (monitor record ДЕЛО --clear-executed или --clear-appealed, или в веб-интерфейсе).",
+    },
+    "do.deadline_acknowledged": {
+        "en": "Nothing: the other contacts still get their reminders.",
+        "ru": "Ничего: остальные контакты по-прежнему получают напоминания.",
+    },
+    "do.unsubscribed": {
+        "en": "If someone else should follow the case, subscribe them in the config.",
+        "ru": "Если делом должен следить кто-то другой, подпишите его в настройках.",
+    },
     "what.other": {
         "en": "Something happened in the case {title}.",
         "ru": "Событие по делу «{title}».",
