@@ -728,7 +728,8 @@ def cmd_poll(args: argparse.Namespace, ctx: Context) -> int:
         )
         lines.extend(f"  {f.message}" for f in o.found)
     _out(args, {"polled": items}, "\n".join(lines) or "no source is due (name one to poll it now)")
-    return 0
+    # A script (or cron) must see that a poll failed: exit 1, like `monitor status`.
+    return 1 if any(o.status in ("failed", "broken") for o in outcomes) else 0
 
 
 def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:

@@ -110,3 +110,18 @@ def test_sources_test_names_a_bad_selector_or_pattern_in_one_line(run, site: Sit
         result = run("sources", "test", site.url("/news"), option, value, "--allow-private")
         assert result.code == 1 and option in result.err
         assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_failed_poll_exits_1_with_one_readable_line(run, config_dir: Path, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there
+    with_sources(config_dir, site, ONE_SOURCE.replace("{base}", f"http://127.0.0.1:{port}"))
+    run("db", "upgrade")
+    run("sync")
+    polled = run("poll")
+    assert polled.code == 1
+    [line] = polled.out.strip().splitlines()
+    assert line == (
+        f"odf: failed (http://127.0.0.1:{port}/news: 127.0.0.1:{port} refused the connection)"
+    )

@@ -25,6 +25,7 @@ import codecs
 import ipaddress
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -521,11 +522,10 @@ class Fetcher:
                 allow_redirects=False,
             )
         except requests.exceptions.ConnectionError as exc:
-            reason = exc.args[0] if exc.args else exc
             blocked = _find_cause(exc, BlockedAddress)
             if blocked is not None:
                 raise FetchError(url, str(blocked).split(": ", 1)[-1]) from exc
-            raise FetchError(url, f"connection failed: {_short(reason)}") from exc
+            raise FetchError(url, _connection_reason(exc, target)) from exc
         except requests.exceptions.Timeout as exc:
             raise FetchError(url, f"took longer than {timeout:g} s") from exc
         except requests.exceptions.RequestException as exc:
@@ -593,6 +593,25 @@ def _find_cause(exc: BaseException, kind: type[BaseException]) -> BaseException 
         stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
         stack.extend(a for a in current.args if isinstance(a, BaseException))
     return None
+
+
+def _connection_reason(exc: BaseException, target: str) -> str:
+    """What went wrong with a connection, in words an operator reads: never the library's
+    class names or its retry bookkeeping."""
+    parts = urlsplit(target)
+    host = parts.hostname or target
+    where = f"{host}:{parts.port}" if parts.port else host
+    if _find_cause(exc, socket.gaierror) is not None or "cannot resolve" in str(exc):
+        return f"cannot resolve {host} (no such host, or no DNS)"
+    if _find_cause(exc, ConnectionRefusedError) is not None:
+        return f"{where} refused the connection"
+    if _find_cause(exc, TimeoutError) is not None:
+        return f"no answer from {where}"
+    if _find_cause(exc, ConnectionResetError) is not None:
+        return f"{where} closed the connection"
+    if _find_cause(exc, ssl.SSLError) is not None:
+        return f"the TLS handshake with {where} failed (certificate or protocol)"
+    return f"cannot connect to {where}"
 
 
 def _short(value: object) -> str:
