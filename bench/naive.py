@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -204,12 +205,16 @@ def lateness_ours(folder: Path) -> list[float]:
     worker = Worker(engine, settings, backend=Recording(folder / "out"))
     worker.start(now, sync=False)
     scheduler = worker.schedule(BackgroundScheduler)
+    # Sending is the dispatcher thread's, as in `monitor worker`; the scheduler paces the rest.
+    dispatcher = threading.Thread(target=worker.dispatch_loop, daemon=True)
     scheduler.start()
+    dispatcher.start()
     deadline = time.time() + 60
     while len(sent) < 200 and time.time() < deadline:
         time.sleep(0.05)
-    worker.stopping.set()
+    worker.request_stop()
     scheduler.shutdown(wait=True)
+    dispatcher.join(timeout=10)
     engine.dispose()
     return [sent[m] - due_times[m] for m in sent]
 
