@@ -134,3 +134,26 @@ def test_attempts_and_sent_at_are_stamped_when_they_happen(
     for attempt in attempts:
         assert attempt.finished_at is not None and attempt.finished_at > attempt.started_at
         assert rows[attempt.notification_id].sent_at == attempt.finished_at
+
+
+def test_a_stop_gives_back_its_own_claims_but_not_the_email_in_hand_or_anyone_elses(
+    sqlite_engine: Engine, config_dir: Path
+) -> None:
+    from monitor.notify.dispatch import release_worker
+
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    due_notifications(sqlite_engine, config_dir, 6)
+    now = datetime.now(UTC)
+    lease = timedelta(minutes=5)
+    with session_scope(sqlite_engine) as session:
+        mine = claim_due(session, now, "host_1:7:1#1", 2, lease)
+        mine += claim_due(session, now, "host_1:7:1#2", 2, lease)
+        # Another worker whose name differs in one character where LIKE would see a wildcard.
+        theirs = claim_due(session, now, "hostx1:7:1#1", 2, lease)
+    with session_scope(sqlite_engine) as session:
+        assert release_worker(session, "host_1:7:1", now, keep={mine[0]}) == 3
+        by_id = {n.id: n for n in session.scalars(select(Notification))}
+    assert by_id[mine[0]].status == "sending"  # in hand: its batch marks it
+    assert all(by_id[i].status == "pending" and by_id[i].claimed_by is None for i in mine[1:])
+    assert all(by_id[i].claimed_by == "hostx1:7:1#1" for i in theirs)

@@ -434,7 +434,10 @@ def release(session: Session, ids: list[int], token: str, at: datetime) -> int:
 def release_worker(session: Session, worker: str, at: datetime, keep: set[int]) -> int:
     """Give back every row any claim of ``worker`` holds, except ``keep`` (the email still
     being sent: its own batch marks it, or its claim expires)."""
-    where = [Notification.status == "sending", Notification.claimed_by.like(f"{worker}#%")]
+    where = [
+        Notification.status == "sending",
+        Notification.claimed_by.startswith(f"{worker}#", autoescape=True),
+    ]
     if keep:
         where.append(Notification.id.not_in(keep))
     return _give_back(session, at, *where)
