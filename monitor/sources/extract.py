@@ -310,7 +310,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 _DECISION = re.compile(
     r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed|fined|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
@@ -321,6 +321,7 @@ _DECISION = re.compile(
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
+    r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
@@ -329,7 +330,10 @@ _DECISION = re.compile(
 )
 _COURT_ONLY = re.compile(
     r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
-    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])",
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
+    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
+    r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)"
+    r"|(?<![а-яё])(?:апелляци\w*|кассаци\w*)\s+(?:инстанци\w+\s+)?(?:оставил|отклонил|отменил|удовлетворил|признал)\w*",
     re.I,
 )
 _COURT_WORD = re.compile(
@@ -369,8 +373,8 @@ _NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
 
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
-    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
+    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
@@ -510,9 +514,11 @@ _RU_WHERE = (
     r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
 )
 _RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
+_RU_PANEL_NAMED = r"(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+"
 _COURT_RU = re.compile(
     r"(?<![\w-])(?:"
     rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"|{_RU_PANEL_NAMED}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}{_RU_WHERE}"
     rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
     r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
@@ -916,6 +922,12 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             is_decision = False
         if index <= LEAD:
             lead_says_decision |= is_decision
+        # A court named as the maker of the decision under review ("upheld the district
+        # court's verdict", "отменила приговор районного суда") did not make this one.
+        deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
+        if verb is not None:
+            courts = deciding
+            named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
         at = verb.start() if verb else len(sentence)
         before = [name for start, name in courts if start < at]
@@ -932,6 +944,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
+        # "the decision ... dated April 25", "приговор от 25 апреля": the date of the decision
+        # under review, not of this one.
+        if verb is not None:
+            decision_dates = [d for d in decision_dates if not _DATED.search(sentence, 0, d.start)]
         if not is_decision and not decision_dates:
             # "The court decision will come into force in 15 days.": about the decision told
             # before it, or, when none was yet, the one told next.
@@ -1016,6 +1032,33 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.court = next((c for i, c in named_at if i > draft.index), None)
     kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
     return _merge(kept)
+
+
+_WHO = re.compile(r",?\s*(?:котор\w+|which|who)\b", re.I)
+_DATED = re.compile(r"(?:\bdated|(?<![а-яё])от)\s+$", re.I)
+_REVIEWED_BEFORE = re.compile(
+    r"(?:decision|ruling|verdict|sentence|judgment|order|conviction)s?\s+(?:of|by|handed\s+down\s+by|issued\s+by)\s+(?:(?!court\b)[^\W\d][\w-]*\s+){0,5}$"
+    r"|(?<![а-яё])(?:приговор|решени|постановлени|определени)[а-яё]*\s+$",
+    re.I,
+)
+_REVIEWED_AFTER = re.compile(
+    r"^[’']s?\s+(?:[\w-]+\s+)?(?:decision|ruling|verdict|sentence|judgment|order|conviction)\b",
+    re.I,
+)
+
+
+def _reviewed(sentence: str, start: int, name: str) -> bool:
+    """Whether the court at ``start`` is named as the maker of a decision the sentence is about,
+    not as the one who decides: "upheld the Sughd regional court's verdict", "the decision of the
+    investigating judge of Shevchenkivsky District Court", "приговор Кадомского районного суда"."""
+    end = sentence.find(name, start)
+    end = end + len(name) if end >= 0 else start
+    if _WHO.match(sentence, end):
+        return False  # "приговора Апелляционного суда, который назначил...": it decided
+    return bool(
+        _REVIEWED_BEFORE.search(sentence[max(0, start - 80) : start])
+        or _REVIEWED_AFTER.search(sentence[end : end + 40])
+    )
 
 
 # Verbs that say a decision was made even when the text does not say of what kind.
