@@ -553,7 +553,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "arrest",
         re.compile(
-            r"\bremand\w*|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
             r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
             re.I,
         ),
@@ -895,7 +895,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     lead_says_not = lead_says_decision = False
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
+    place = -1  # how many sentences of text came before: menus, weather, bylines do not count
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
+        if len(sentence) > 30 or _SENTENCE_END.search(sentence):
+            place += 1
         if len(sentence) > 60 and not _may_matter(sentence):
             continue  # no word of courts, decisions or periods: none of the patterns can match
         previous, current = current, sentence
@@ -907,20 +910,20 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if in_force is None and _ARTICLE_44.search(sentence):
             in_force = "3m"  # final in the circumstances of Article 44 § 2: three months
         script = 1 if _CYRILLIC.search(sentence) else 0
-        verb = _DECISION_BY_SCRIPT[script].search(sentence)
+        verb = _main_verb(_DECISION_BY_SCRIPT[script], sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
         is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
-        not_decision = (verb is not None or index <= LEAD) and bool(
+        not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
-        if index <= LEAD:
+        if place <= LEAD:
             lead_says_not |= not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
-        if index <= LEAD:
+        if place <= LEAD:
             lead_says_decision |= is_decision
         # A court named as the maker of the decision under review ("upheld the district
         # court's verdict", "отменила приговор районного суда") did not make this one.
@@ -939,7 +942,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court = last_court
         if named:
             last_court = court
-            named_at.append((index, court))
+            if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
+                named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and not about_force:
             continue
@@ -992,14 +996,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         if (
             draft.decision_date is None
-            and index > LEAD
+            and place > LEAD
             and not any(_same_decision(d, draft) for d in drafts)
         ):
             continue  # an undated decision far from the lead, about nothing told before: context
         if (
             as_of is not None
             and draft.decision_date is not None
-            and draft.decision_date < as_of - (BACKGROUND if index > LEAD else LONG_AGO)
+            and draft.decision_date < as_of - (BACKGROUND if place > LEAD else LONG_AGO)
         ):
             continue  # an older decision recalled: context, not the news
         if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
@@ -1032,6 +1036,23 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.court = next((c for i, c in named_at if i > draft.index), None)
     kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
     return _merge(kept)
+
+
+_SENTENCE_END = re.compile(r"[.!?…:]\s*$")
+# "the decision of 23 February, which upheld...", "решение, которым суд отказал...": the verb
+# tells what an older decision did, not what happened now.
+_OLDER_DECISION = re.compile(
+    r"(?:decision|ruling|verdict|judgment|order|sentence|решени\w*|приговор\w*|постановлени\w*|определени\w*)[^.;]{0,60},\s*(?:which|that|котор\w+)\s+(?:\w+\s+)?$",
+    re.I,
+)
+
+
+def _main_verb(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The first verb of deciding that is not in a clause about an older decision."""
+    for match in pattern.finditer(sentence):
+        if not _OLDER_DECISION.search(sentence[max(0, match.start() - 120) : match.start()]):
+            return match
+    return None
 
 
 _WHO = re.compile(r",?\s*(?:котор\w+|which|who)\b", re.I)
