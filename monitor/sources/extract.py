@@ -324,6 +324,7 @@ _DECISION = re.compile(
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
+    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
     r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
@@ -636,7 +637,9 @@ _OTHER_CLAUSE = re.compile(
 )
 
 
-def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date | None:
+def _date_of_verb(
+    sentence: str, dates: list[FoundDate], position: int, end: int | None = None
+) -> date | None:
     """The date that goes with the verb: the last one written before it, else one right after
     it in the same clause ("ordered on 4 August"), never one in a relative clause ("who were
     shot on 16 December")."""
@@ -644,7 +647,7 @@ def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date 
     if before:
         return before[-1].value
     for found in dates:
-        between = sentence[position : found.start]
+        between = sentence[max(position, end or 0) : found.start]
         if len(between) <= 60 and not _OTHER_CLAUSE.search(between):
             return found.value
     return None
@@ -945,6 +948,17 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
                 named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
+        if not is_decision and drafts and drafts[-1].decision_date is None and as_of is not None:
+            # "Monday's ruling deepens the rift...", "today's verdict", "вчерашнее решение":
+            # the date of the decision just told.
+            told = _DAY_OF_RULING.search(sentence)
+            if told is not None:
+                day = next((d for d in dates if d.start <= told.start() < d.end), None)
+                if day is not None and day.value is not None and day.value <= as_of:
+                    drafts[-1].decision_date = day.value
+                elif (rel := told.group("rel") or told.group("relru")) is not None:
+                    back = 1 if rel.lower().startswith(("yesterday", "вчера")) else 0
+                    drafts[-1].decision_date = as_of - timedelta(days=back)
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
@@ -973,7 +987,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         draft = _Draft(
             index=index,
             decision_date=_date_of_verb(
-                sentence, decision_dates, verb.start() if verb else len(sentence)
+                sentence,
+                decision_dates,
+                verb.start() if verb else len(sentence),
+                verb.end() if verb else None,
             ),
             court=court,
             kind=find_kind(sentence)
@@ -1038,6 +1055,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     return _merge(kept)
 
 
+_DAY_OF_RULING = re.compile(
+    r"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?P<rel>today|yesterday))[’']s\s+(?:\w+\s+)?(?:ruling|verdict|decision|judgment|sentence)\b"
+    r"|(?<![а-яё])(?P<relru>сегодняшн|вчерашн)\w*\s+(?:\w+\s+)?(?:решени|приговор|постановлени)",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 # "the decision of 23 February, which upheld...", "решение, которым суд отказал...": the verb
 # tells what an older decision did, not what happened now.
