@@ -310,7 +310,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 _DECISION = re.compile(
     r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed|fined|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
@@ -530,7 +530,7 @@ _COURT_RU = re.compile(
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
+    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|\bJudge\s+[A-Z]|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -632,7 +632,7 @@ def _period(match: re.Match[str]) -> str | None:
 
 
 _OTHER_CLAUSE = re.compile(
-    r"\b(?:who|which|that|where|when|after|before|since|until|котор\w*|когда|после|до|с\s+тех)\b",
+    r"\b(?:who|which|that|where|when|after|following|before|since|until|котор\w*|когда|после|до|с\s+тех)\b",
     re.I,
 )
 
@@ -1051,6 +1051,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             # "Суд решил оставить приговор без изменений" before the court is named: the court
             # named next ("Третий апелляционный суд рассматривает жалобу...").
             draft.court = next((c for i, c in named_at if i > draft.index), None)
+    if as_of is not None and any(
+        d.decision_date is not None and d.decision_date >= as_of - BACKGROUND for d in drafts
+    ):
+        # The news is a decision of these days: one dated weeks before, even in the lead, is
+        # the decision it reviews or follows ("upheld the verdict ... sentenced on 14 October").
+        drafts = [
+            d for d in drafts if d.decision_date is None or d.decision_date >= as_of - BACKGROUND
+        ]
     kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
     return _merge(kept)
 
