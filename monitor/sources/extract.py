@@ -308,7 +308,11 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------------------
 
 _DECISION = re.compile(
-    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
+    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty"
+    r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
+    r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
+    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
+    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
     r"|remanded|jailed|fined|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
@@ -322,6 +326,8 @@ _DECISION = re.compile(
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
+    r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
+    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
@@ -330,9 +336,12 @@ _DECISION = re.compile(
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)"
     r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
+    r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
+    r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
     r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
+    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*)(?![а-яё])"
     r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)"
     r"|(?<![а-яё])(?:апелляци\w*|кассаци\w*)\s+(?:инстанци\w+\s+)?(?:оставил|отклонил|отменил|удовлетворил|признал)\w*",
     re.I,
@@ -374,7 +383,7 @@ _NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
 
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
     r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
@@ -550,7 +559,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("acquittal", re.compile(r"\bacquit\w*|оправда\w*", re.I)),
+    ("acquittal", re.compile(r"\bacquit\w*|\bcleared\s+(?:[\w’'-]+\s+){0,4}of|оправда\w*", re.I)),
     (
         "arrest",
         re.compile(
@@ -1125,6 +1134,8 @@ _STEMS = (
     "effect", "final", "sentenc", "fine", "jail", "prison", "remand", "custody", "convict",
     "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
     "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
+    "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
+    "banned", "outlawed", "declared", "given", "sent",
     "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
@@ -1132,6 +1143,7 @@ _STEMS = (
     "отказ", "отмен", "остав", "назнач", "замен", "вынес", "признал", "отправил", "продлил",
     "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
     "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
+    "взял", "перевел", "ужесточ", "вернул", "прекратил", "взыскал", "признан", "объявил",
 )  # fmt: skip
 
 
