@@ -452,3 +452,100 @@ def test_such_a_decision_takes_its_kind_from_the_sentence_before() -> None:
         " решение вынесла судья Черногорского городского суда."
     )
     assert _facts(text) == [(None, "Черногорского городского суда", "sentence", None, None)]
+
+
+def test_the_court_whose_decision_is_reviewed_is_not_the_deciding_court() -> None:
+    english = (
+        "On May 15, 2023, Kyiv's Court of Appeal heard the appeal against the decision of the"
+        " investigating judge of Shevchenkivsky District Court of Kyiv dated April 25, 2023 and"
+        " upheld it."
+    )
+    found = extract(english, date(2023, 5, 15))
+    assert [(d.decision_date, d.court) for d in found] == [
+        (date(2023, 5, 15), "Kyiv's Court of Appeal")
+    ]
+    russian = (
+        "27 января коллегия по уголовным делам областного суда отменила приговор Кадомского"
+        " районного суда."
+    )
+    assert [d.court for d in extract(russian, date(2020, 1, 29))] == [
+        "коллегия по уголовным делам областного суда"
+    ]
+
+
+def test_a_court_that_decided_in_a_relative_clause_keeps_its_decision() -> None:
+    text = (
+        "Апелляционный суд Одессы, который 31 мая назначил ему год условно, отклонил ходатайство."
+    )
+    courts = [d.court for d in extract(text, date(2021, 5, 31))]
+    assert courts and (courts[0] or "").startswith("Апелляционный суд"), courts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will recall that on October 14 the Sughd regional court sentenced him to three years.",
+        "Напомним, 14 октября областной суд Согдийской области приговорил его к трём годам.",
+        "As reported, on 14 October a court banned the gathering in the village.",
+    ],
+)
+def test_a_decision_recalled_is_background(text: str) -> None:
+    assert extract(text, date(2011, 11, 1)) == []
+
+
+def test_a_verb_about_an_older_decision_in_a_relative_clause_is_not_the_news() -> None:
+    text = (
+        "Her appeal was filed against the Binagadi court decision of 23 February 2015, which"
+        " upheld the complaint and fined her 2,500 manat."
+    )
+    assert extract(text, date(2015, 3, 1)) == []
+
+
+def test_the_day_of_the_ruling_told_in_a_later_sentence_dates_it() -> None:
+    text = (
+        "Egypt upholds jail sentence of activists\n\nAn Egyptian court has confirmed a"
+        " three-year prison sentence against three activists.\n\nMonday's ruling deepens the"
+        " rift between the opposition and the government."
+    )
+    assert [d.decision_date for d in extract(text, date(2014, 4, 7))] == [date(2014, 4, 7)]
+
+
+def test_menus_and_weather_above_the_headline_do_not_push_the_news_out_of_the_lead() -> None:
+    text = (
+        "Прямая трансляция\n\nАстана\n\nАстана\n\n11°C\n\nМеню\n\nБиртанову приговор оставили"
+        " без изменений\n\nВ городском суде Астаны рассмотрели апелляционную жалобу на приговор"
+        " бывшему министру.\n\nАпелляция оставила приговор без изменений."
+    )
+    found = extract(text, date(2022, 3, 1))
+    assert [(d.court, d.kind) for d in found] == [("городском суде Астаны", "appeal_ruling")]
+
+
+@pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        (
+            "Суд Ленинского района Екатеринбурга 2 мая арестовал блогера.",
+            "Суд Ленинского района Екатеринбурга",
+        ),
+        ("Горсуд Бишкека 2 мая оставил арест в силе.", "Горсуд Бишкека"),
+        (
+            "Специализированный межрайонный суд по уголовным делам Алматы 2 мая вынес приговор.",
+            "Специализированный межрайонный суд по уголовным делам Алматы",
+        ),
+        ("On 2 May Judge Ivan Petrov ordered him detained.", None),
+    ],
+)
+def test_more_courts_as_real_texts_name_them(text: str, court: str | None) -> None:
+    assert [d.court for d in extract(text, date(2024, 5, 2))] == [court]
+
+
+def test_a_judge_named_refers_to_the_court_last_named() -> None:
+    text = (
+        "The Tbilisi City Court heard the case of two activists.\n\nAt the August 18 hearing,"
+        " Judge Eka Barbakadze turned down the request for bail and ordered them to stay in"
+        " custody."
+    )
+    found = extract(text, date(2025, 8, 19))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2025, 8, 18), "Tbilisi City Court", "arrest")
+    ]
