@@ -549,3 +549,20 @@ def test_a_judge_named_refers_to_the_court_last_named() -> None:
     assert [(d.decision_date, d.court, d.kind) for d in found] == [
         (date(2025, 8, 18), "Tbilisi City Court", "arrest")
     ]
+
+
+def test_as_reported_by_someone_names_a_source_not_an_older_decision() -> None:
+    text = (
+        "As reported by her husband, the Supreme Court has rejected the appeal against the"
+        " verdict on September 20."
+    )
+    found = extract(text, date(2022, 9, 20))
+    assert [(d.decision_date, d.court) for d in found] == [(date(2022, 9, 20), "Supreme Court")]
+
+
+def test_a_ruling_posted_on_a_date_is_dated_by_it() -> None:
+    text = (
+        "The European Court of Human Rights has ordered Russia to pay the activists.\n\nThe"
+        " ruling was posted on the court's website on February 7."
+    )
+    assert [d.decision_date for d in extract(text, date(2017, 2, 7))] == [date(2017, 2, 7)]
