@@ -566,3 +566,24 @@ def test_a_ruling_posted_on_a_date_is_dated_by_it() -> None:
         " ruling was posted on the court's website on February 7."
     )
     assert [d.decision_date for d in extract(text, date(2017, 2, 7))] == [date(2017, 2, 7)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prosecutors asked the court to jail him for six years on 3 May 2019.",
+        "On 3 May 2019 the prosecution demanded that the Tverskoy District Court sentence him.",
+        "Прокурор 3 мая 2019 года запросил для журналиста шесть лет колонии.",
+        "Гособвинение 3 мая 2019 года попросило суд приговорить его к шести годам.",
+    ],
+)
+def test_a_request_by_the_prosecution_is_not_a_decision(text: str) -> None:
+    assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_a_request_told_in_the_past_perfect_leaves_the_decision_that_followed() -> None:
+    text = (
+        "Prosecutors had asked for six years, but on 3 May 2019 the Tverskoy District Court"
+        " sentenced him to five."
+    )
+    assert [d.decision_date for d in extract(text, date(2019, 5, 3))] == [date(2019, 5, 3)]
