@@ -587,3 +587,16 @@ def test_a_request_told_in_the_past_perfect_leaves_the_decision_that_followed() 
         " sentenced him to five."
     )
     assert [d.decision_date for d in extract(text, date(2019, 5, 3))] == [date(2019, 5, 3)]
+
+
+def test_a_headline_about_an_appeal_makes_the_decision_appealed_background() -> None:
+    text = (
+        "Blogger's Lawyer Files Appeal\n\nThe lawyer has lodged an appeal with the city court."
+        "\n\nThe Nauryzbay District Court found him guilty of incitement."
+    )
+    assert extract(text) == []
+    recent = (
+        "Two journalists convicted over their work have appealed. On October 14 they were"
+        " found guilty by Tajik courts in Khujand."
+    )
+    assert extract(recent, date(2011, 11, 2)) == []

@@ -355,7 +355,7 @@ _COURT_WORD = re.compile(
 _NOT_DECISION = re.compile(
     r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
-    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
+    r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
@@ -911,7 +911,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
-    lead_says_not = lead_says_decision = False
+    lead_says_not = lead_says_decision = headline_says_not = False
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
     place = -1  # how many sentences of text came before: menus, weather, bylines do not count
@@ -940,6 +940,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         )
         if place <= LEAD:
             lead_says_not |= not_decision
+        headline_says_not |= place == 0 and not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
         if place <= LEAD:
@@ -1051,6 +1052,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.quotes[:0] = early.quotes
         waiting.clear()
         drafts.append(draft)
+    if headline_says_not:
+        # "Lawyer files appeal", "Two journalists convicted ... have appealed": the news is the
+        # appeal; a decision the text tells is the one appealed, unless it is of these days.
+        drafts = [
+            d
+            for d in drafts
+            if as_of is not None
+            and d.decision_date is not None
+            and d.decision_date >= as_of - BACKGROUND
+        ]
     if lead_says_not and not lead_says_decision:
         # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
         # the body recalls are its background.
