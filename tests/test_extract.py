@@ -600,3 +600,13 @@ def test_a_headline_about_an_appeal_makes_the_decision_appealed_background() -> 
         " found guilty by Tajik courts in Khujand."
     )
     assert extract(recent, date(2011, 11, 2)) == []
+
+
+def test_a_court_named_in_lower_case_with_its_jurisdiction_and_city() -> None:
+    text = (
+        "On 2 May Judge R. Aliyeva of the specialized inter-district court for administrative"
+        " offenses in Almaty found the bureau guilty."
+    )
+    assert [d.court for d in extract(text, date(2024, 5, 2))] == [
+        "the specialized inter-district court for administrative offenses in Almaty"
+    ]
