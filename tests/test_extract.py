@@ -610,3 +610,11 @@ def test_a_court_named_in_lower_case_with_its_jurisdiction_and_city() -> None:
     assert [d.court for d in extract(text, date(2024, 5, 2))] == [
         "the specialized inter-district court for administrative offenses in Almaty"
     ]
+
+
+def test_an_appeal_left_without_satisfaction_is_an_appeal_ruling() -> None:
+    text = "Мосгорсуд 27 июня оставил кассационные жалобы осуждённых без удовлетворения."
+    found = extract(text, date(2015, 6, 27))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2015, 6, 27), "Мосгорсуд", "appeal_ruling")
+    ]
