@@ -618,3 +618,14 @@ def test_an_appeal_left_without_satisfaction_is_an_appeal_ruling() -> None:
     assert [(d.decision_date, d.court, d.kind) for d in found] == [
         (date(2015, 6, 27), "Мосгорсуд", "appeal_ruling")
     ]
+
+
+def test_the_appeal_instance_as_the_subject_is_the_court_named_next() -> None:
+    text = (
+        "Кассация отменила 8 августа приговор бывшему вице-мэру.\n\nОб этом сообщили во Втором"
+        " кассационном суде общей юрисдикции."
+    )
+    found = extract(text, date(2024, 8, 8))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2024, 8, 8), "Втором кассационном суде общей юрисдикции", "appeal_ruling")
+    ]

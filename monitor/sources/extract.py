@@ -546,7 +546,8 @@ _COURT_RU = re.compile(
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|\bJudge\s+[A-Z]|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
+    r"\b(?:the|this|that)\s+(?:same\s+|appeals?\s+|appellate\s+|higher\s+)?(?:court|Court|judge|tribunal)\b|\bJudge\s+[A-Z]"
+    r"|(?<![А-ЯЁа-яё])(?:[Аа]пелляци[яи]|[Кк]ассаци[яи]|(?:[Аа]пелляционн|[Кк]ассационн)\w+\s+инстанци\w+)(?![а-яё])|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
