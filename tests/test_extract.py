@@ -629,3 +629,8 @@ def test_the_appeal_instance_as_the_subject_is_the_court_named_next() -> None:
     assert [(d.decision_date, d.court, d.kind) for d in found] == [
         (date(2024, 8, 8), "Втором кассационном суде общей юрисдикции", "appeal_ruling")
     ]
+
+
+def test_this_morning_is_the_day_of_publication() -> None:
+    text = "The Moscow City Court this morning upheld the sentence."
+    assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]

@@ -134,7 +134,13 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("relative", re.compile(r"\b(?P<rel>today|yesterday|сегодня|вчера)\b", re.I)),
+    (
+        "relative",
+        re.compile(
+            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера)\b",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -167,7 +173,8 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|day|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен", re.I
+    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
+    re.I,
 )
 
 
