@@ -1173,9 +1173,14 @@ _STEMS = (
 )  # fmt: skip
 
 
+_LATIN_STEMS = tuple(stem for stem in _STEMS if not _CYRILLIC.search(stem))
+
+
 def _may_matter(sentence: str) -> bool:
     low = sentence.lower()
-    return any(stem in low for stem in _STEMS)
+    # A sentence with no Cyrillic letter can only hold a Latin stem: half the stems to try.
+    stems = _STEMS if _CYRILLIC.search(low) else _LATIN_STEMS
+    return any(stem in low for stem in stems)
 
 
 _ABOUT_ECHR = re.compile(
