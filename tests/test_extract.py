@@ -634,3 +634,14 @@ def test_the_appeal_instance_as_the_subject_is_the_court_named_next() -> None:
 def test_this_morning_is_the_day_of_publication() -> None:
     text = "The Moscow City Court this morning upheld the sentence."
     assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]
+
+
+def test_a_headline_nationality_court_gives_way_to_the_court_in_the_body() -> None:
+    text = (
+        "Kazakh Court Upholds Order To Close Media Outlet\n\nThe appeals court in Almaty on"
+        " Thursday turned down the outlet's appeal against the lower court's decision."
+    )
+    found = extract(text, date(2015, 2, 27))
+    assert [(d.decision_date, d.court) for d in found] == [
+        (date(2015, 2, 26), "The appeals court in Almaty")
+    ]

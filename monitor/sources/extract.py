@@ -321,7 +321,7 @@ _DECISION = re.compile(
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed|fined|turned\s+down|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
@@ -1161,7 +1161,7 @@ _STEMS = (
     "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
     "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
     "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
-    "banned", "outlawed", "declared", "given", "sent",
+    "banned", "outlawed", "declared", "given", "sent", "turned",
     "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
@@ -1210,8 +1210,12 @@ def _court_rank(draft: _Draft) -> int:
     in the headline, which beats "a court in Moscow", which beats none."""
     if draft.court is None:
         return 0
-    if re.match(r"(?:an?|the)\s+(?:[a-z]+\s+)?court\b|[Сс]уд\s+в\s", draft.court, re.I):
+    if re.match(r"an?\s|[Сс]уд\s+в\s", draft.court, re.I) or (
+        re.match(r"the\s+(?:[a-z]+\s+)?court\b", draft.court, re.I) and " in " not in draft.court
+    ):
         return 1
+    if draft.index == 0 and re.fullmatch(r"[A-Z][a-z]+\s+Court", draft.court):
+        return 1  # "Kazakh Court Upholds Order...": a headline's nationality, not a name
     if not draft.court_named:
         return 2
     return 3 if draft.index > 0 else 2
