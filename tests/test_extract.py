@@ -645,3 +645,15 @@ def test_a_headline_nationality_court_gives_way_to_the_court_in_the_body() -> No
     assert [(d.decision_date, d.court) for d in found] == [
         (date(2015, 2, 26), "The appeals court in Almaty")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 2 May the Tverskoy District Court sided with the prosecutors against the newspaper.",
+        "Тверской районный суд Москвы 2 мая лишил журналиста аккредитации.",
+        "Мещанский районный суд Москвы 2 мая заблокировал сайт издания.",
+    ],
+)
+def test_more_verbs_courts_decide_with(text: str) -> None:
+    assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]

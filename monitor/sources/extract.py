@@ -321,7 +321,7 @@ _DECISION = re.compile(
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|turned\s+down|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
@@ -336,6 +336,7 @@ _DECISION = re.compile(
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
     r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
+    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
@@ -1161,7 +1162,7 @@ _STEMS = (
     "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
     "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
     "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
-    "banned", "outlawed", "declared", "given", "sent", "turned",
+    "banned", "outlawed", "declared", "given", "sent", "turned", "sided",
     "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
@@ -1170,6 +1171,7 @@ _STEMS = (
     "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
     "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
     "взял", "перевел", "ужесточ", "вернул", "прекратил", "взыскал", "признан", "объявил",
+    "лишил", "присудил", "конфисков", "заблокиров",
 )  # fmt: skip
 
 
