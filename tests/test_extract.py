@@ -452,3 +452,208 @@ def test_such_a_decision_takes_its_kind_from_the_sentence_before() -> None:
         " решение вынесла судья Черногорского городского суда."
     )
     assert _facts(text) == [(None, "Черногорского городского суда", "sentence", None, None)]
+
+
+def test_the_court_whose_decision_is_reviewed_is_not_the_deciding_court() -> None:
+    english = (
+        "On May 15, 2023, Kyiv's Court of Appeal heard the appeal against the decision of the"
+        " investigating judge of Shevchenkivsky District Court of Kyiv dated April 25, 2023 and"
+        " upheld it."
+    )
+    found = extract(english, date(2023, 5, 15))
+    assert [(d.decision_date, d.court) for d in found] == [
+        (date(2023, 5, 15), "Kyiv's Court of Appeal")
+    ]
+    russian = (
+        "27 января коллегия по уголовным делам областного суда отменила приговор Кадомского"
+        " районного суда."
+    )
+    assert [d.court for d in extract(russian, date(2020, 1, 29))] == [
+        "коллегия по уголовным делам областного суда"
+    ]
+
+
+def test_a_court_that_decided_in_a_relative_clause_keeps_its_decision() -> None:
+    text = (
+        "Апелляционный суд Одессы, который 31 мая назначил ему год условно, отклонил ходатайство."
+    )
+    courts = [d.court for d in extract(text, date(2021, 5, 31))]
+    assert courts and (courts[0] or "").startswith("Апелляционный суд"), courts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will recall that on October 14 the Sughd regional court sentenced him to three years.",
+        "Напомним, 14 октября областной суд Согдийской области приговорил его к трём годам.",
+        "As reported, on 14 October a court banned the gathering in the village.",
+    ],
+)
+def test_a_decision_recalled_is_background(text: str) -> None:
+    assert extract(text, date(2011, 11, 1)) == []
+
+
+def test_a_verb_about_an_older_decision_in_a_relative_clause_is_not_the_news() -> None:
+    text = (
+        "Her appeal was filed against the Binagadi court decision of 23 February 2015, which"
+        " upheld the complaint and fined her 2,500 manat."
+    )
+    assert extract(text, date(2015, 3, 1)) == []
+
+
+def test_the_day_of_the_ruling_told_in_a_later_sentence_dates_it() -> None:
+    text = (
+        "Egypt upholds jail sentence of activists\n\nAn Egyptian court has confirmed a"
+        " three-year prison sentence against three activists.\n\nMonday's ruling deepens the"
+        " rift between the opposition and the government."
+    )
+    assert [d.decision_date for d in extract(text, date(2014, 4, 7))] == [date(2014, 4, 7)]
+
+
+def test_menus_and_weather_above_the_headline_do_not_push_the_news_out_of_the_lead() -> None:
+    text = (
+        "Прямая трансляция\n\nАстана\n\nАстана\n\n11°C\n\nМеню\n\nБиртанову приговор оставили"
+        " без изменений\n\nВ городском суде Астаны рассмотрели апелляционную жалобу на приговор"
+        " бывшему министру.\n\nАпелляция оставила приговор без изменений."
+    )
+    found = extract(text, date(2022, 3, 1))
+    assert [(d.court, d.kind) for d in found] == [("городском суде Астаны", "appeal_ruling")]
+
+
+@pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        (
+            "Суд Ленинского района Екатеринбурга 2 мая арестовал блогера.",
+            "Суд Ленинского района Екатеринбурга",
+        ),
+        ("Горсуд Бишкека 2 мая оставил арест в силе.", "Горсуд Бишкека"),
+        (
+            "Специализированный межрайонный суд по уголовным делам Алматы 2 мая вынес приговор.",
+            "Специализированный межрайонный суд по уголовным делам Алматы",
+        ),
+        ("On 2 May Judge Ivan Petrov ordered him detained.", None),
+    ],
+)
+def test_more_courts_as_real_texts_name_them(text: str, court: str | None) -> None:
+    assert [d.court for d in extract(text, date(2024, 5, 2))] == [court]
+
+
+def test_a_judge_named_refers_to_the_court_last_named() -> None:
+    text = (
+        "The Tbilisi City Court heard the case of two activists.\n\nAt the August 18 hearing,"
+        " Judge Eka Barbakadze turned down the request for bail and ordered them to stay in"
+        " custody."
+    )
+    found = extract(text, date(2025, 8, 19))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2025, 8, 18), "Tbilisi City Court", "arrest")
+    ]
+
+
+def test_as_reported_by_someone_names_a_source_not_an_older_decision() -> None:
+    text = (
+        "As reported by her husband, the Supreme Court has rejected the appeal against the"
+        " verdict on September 20."
+    )
+    found = extract(text, date(2022, 9, 20))
+    assert [(d.decision_date, d.court) for d in found] == [(date(2022, 9, 20), "Supreme Court")]
+
+
+def test_a_ruling_posted_on_a_date_is_dated_by_it() -> None:
+    text = (
+        "The European Court of Human Rights has ordered Russia to pay the activists.\n\nThe"
+        " ruling was posted on the court's website on February 7."
+    )
+    assert [d.decision_date for d in extract(text, date(2017, 2, 7))] == [date(2017, 2, 7)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Prosecutors asked the court to jail him for six years on 3 May 2019.",
+        "On 3 May 2019 the prosecution demanded that the Tverskoy District Court sentence him.",
+        "Прокурор 3 мая 2019 года запросил для журналиста шесть лет колонии.",
+        "Гособвинение 3 мая 2019 года попросило суд приговорить его к шести годам.",
+    ],
+)
+def test_a_request_by_the_prosecution_is_not_a_decision(text: str) -> None:
+    assert extract(text, date(2019, 5, 3)) == []
+
+
+def test_a_request_told_in_the_past_perfect_leaves_the_decision_that_followed() -> None:
+    text = (
+        "Prosecutors had asked for six years, but on 3 May 2019 the Tverskoy District Court"
+        " sentenced him to five."
+    )
+    assert [d.decision_date for d in extract(text, date(2019, 5, 3))] == [date(2019, 5, 3)]
+
+
+def test_a_headline_about_an_appeal_makes_the_decision_appealed_background() -> None:
+    text = (
+        "Blogger's Lawyer Files Appeal\n\nThe lawyer has lodged an appeal with the city court."
+        "\n\nThe Nauryzbay District Court found him guilty of incitement."
+    )
+    assert extract(text) == []
+    recent = (
+        "Two journalists convicted over their work have appealed. On October 14 they were"
+        " found guilty by Tajik courts in Khujand."
+    )
+    assert extract(recent, date(2011, 11, 2)) == []
+
+
+def test_a_court_named_in_lower_case_with_its_jurisdiction_and_city() -> None:
+    text = (
+        "On 2 May Judge R. Aliyeva of the specialized inter-district court for administrative"
+        " offenses in Almaty found the bureau guilty."
+    )
+    assert [d.court for d in extract(text, date(2024, 5, 2))] == [
+        "the specialized inter-district court for administrative offenses in Almaty"
+    ]
+
+
+def test_an_appeal_left_without_satisfaction_is_an_appeal_ruling() -> None:
+    text = "Мосгорсуд 27 июня оставил кассационные жалобы осуждённых без удовлетворения."
+    found = extract(text, date(2015, 6, 27))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2015, 6, 27), "Мосгорсуд", "appeal_ruling")
+    ]
+
+
+def test_the_appeal_instance_as_the_subject_is_the_court_named_next() -> None:
+    text = (
+        "Кассация отменила 8 августа приговор бывшему вице-мэру.\n\nОб этом сообщили во Втором"
+        " кассационном суде общей юрисдикции."
+    )
+    found = extract(text, date(2024, 8, 8))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2024, 8, 8), "Втором кассационном суде общей юрисдикции", "appeal_ruling")
+    ]
+
+
+def test_this_morning_is_the_day_of_publication() -> None:
+    text = "The Moscow City Court this morning upheld the sentence."
+    assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]
+
+
+def test_a_headline_nationality_court_gives_way_to_the_court_in_the_body() -> None:
+    text = (
+        "Kazakh Court Upholds Order To Close Media Outlet\n\nThe appeals court in Almaty on"
+        " Thursday turned down the outlet's appeal against the lower court's decision."
+    )
+    found = extract(text, date(2015, 2, 27))
+    assert [(d.decision_date, d.court) for d in found] == [
+        (date(2015, 2, 26), "The appeals court in Almaty")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 2 May the Tverskoy District Court sided with the prosecutors against the newspaper.",
+        "Тверской районный суд Москвы 2 мая лишил журналиста аккредитации.",
+        "Мещанский районный суд Москвы 2 мая заблокировал сайт издания.",
+    ],
+)
+def test_more_verbs_courts_decide_with(text: str) -> None:
+    assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]

@@ -134,7 +134,13 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("relative", re.compile(r"\b(?P<rel>today|yesterday|сегодня|вчера)\b", re.I)),
+    (
+        "relative",
+        re.compile(
+            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера)\b",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -167,7 +173,8 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|day|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен", re.I
+    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
+    re.I,
 )
 
 
@@ -308,28 +315,44 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------------------
 
 _DECISION = re.compile(
-    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:him|her|them|\w+)\s+guilty"
+    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty"
+    r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
+    r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
+    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
+    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
     r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
-    r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|delivered|announced|handed\s+down|made\s+public)|should\s+stand)\b"
+    r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
+    r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
     r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
+    r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
+    r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
+    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
+    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
+    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
     r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
 _COURT_ONLY = re.compile(
-    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
-    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])",
+    r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
+    r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
+    r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
+    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*)(?![а-яё])"
+    r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)"
+    r"|(?<![а-яё])(?:апелляци\w*|кассаци\w*)\s+(?:инстанци\w+\s+)?(?:оставил|отклонил|отменил|удовлетворил|признал)\w*",
     re.I,
 )
 _COURT_WORD = re.compile(
@@ -340,11 +363,13 @@ _COURT_WORD = re.compile(
 _NOT_DECISION = re.compile(
     r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
-    r"|(?:filed|lodged|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
+    r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
-    r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge))\b"
-    r"|отлож\w*|если\s+суд|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
+    r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
+    r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
+    r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to)\b"
+    r"|отлож\w*|если\s+суд|(?:прокурор|прокуратур|обвинени|гособвинени|гособвинител|следстви|следовател)\w*\s+(?:\w+\s+){0,2}(?:запросил|попросил|просил|потребовал|требует|просит|настаива)\w*|(?:попросил|просил|просит)\w*\s+суд\b|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
@@ -369,8 +394,8 @@ _NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
 
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
-    r"|ранее|до\s+этого|прежде|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
+    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
@@ -467,7 +492,7 @@ _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
 _COURT_EN_PLAIN = re.compile(
     rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
     rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
-    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?:(?:[a-z]+|US|U\.S\.)\s+){{0,2}}court(?:\s+of\s+appeals?)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
@@ -504,26 +529,33 @@ _RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|край
 # A city or country in the genitive after a court's name ("... суд Москвы", "... суда
 # Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
 _RU_WHERE = (
+    r"(?:\s+по\s+(?:уголовным|гражданским|административным|экономическим)\s+делам)?"
     r"(?:\s+общей\s+юрисдикции)?"
     r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
     r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])))?"
     r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
 )
 _RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
+_RU_PANEL_NAMED = r"(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+"
 _COURT_RU = re.compile(
     r"(?<![\w-])(?:"
     rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"|{_RU_PANEL_NAMED}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}{_RU_WHERE}"
     rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
     r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
     r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
+    rf"|\b[Сс]уд(?:а|у|ом|е)?\s+[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+)?района(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё]))?"
+    r"|\b(?:[Рр]айсуд|[Гг]орсуд|[Оо]блсуд|[Кк]райсуд)(?:а|у|ом|е)?\s+[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])"
+    r"|\bМособлсуд\w*"
     r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
     r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
     r")"
 )
 # A court referred back to: "the court", "суд" with no name.
 _COURT_BACK = re.compile(
-    r"\b(?:the|this|that)\s+(?:same\s+)?(?:court|Court|judge|tribunal)\b|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
+    r"\b(?:the|this|that)\s+(?:same\s+|appeals?\s+|appellate\s+|higher\s+)?(?:court|Court|judge|tribunal)\b|\bJudge\s+[A-Z]"
+    r"|(?<![А-ЯЁа-яё])(?:[Аа]пелляци[яи]|[Кк]ассаци[яи]|(?:[Аа]пелляционн|[Кк]ассационн)\w+\s+инстанци\w+)(?![а-яё])|(?<![А-ЯЁа-яё])(?:[Сс]уд|судья|суде|суда|коллеги[яи])(?![а-яё])"
 )
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
@@ -532,7 +564,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
-            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|в\s+силе)|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
@@ -543,11 +575,11 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("acquittal", re.compile(r"\bacquit\w*|оправда\w*", re.I)),
+    ("acquittal", re.compile(r"\bacquit\w*|\bcleared\s+(?:[\w’'-]+\s+){0,4}of|оправда\w*", re.I)),
     (
         "arrest",
         re.compile(
-            r"\bremand\w*|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
             r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
             re.I,
         ),
@@ -625,12 +657,14 @@ def _period(match: re.Match[str]) -> str | None:
 
 
 _OTHER_CLAUSE = re.compile(
-    r"\b(?:who|which|that|where|when|after|before|since|until|котор\w*|когда|после|до|с\s+тех)\b",
+    r"\b(?:who|which|that|where|when|after|following|before|since|until|котор\w*|когда|после|до|с\s+тех)\b",
     re.I,
 )
 
 
-def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date | None:
+def _date_of_verb(
+    sentence: str, dates: list[FoundDate], position: int, end: int | None = None
+) -> date | None:
     """The date that goes with the verb: the last one written before it, else one right after
     it in the same clause ("ordered on 4 August"), never one in a relative clause ("who were
     shot on 16 December")."""
@@ -638,7 +672,7 @@ def _date_of_verb(sentence: str, dates: list[FoundDate], position: int) -> date 
     if before:
         return before[-1].value
     for found in dates:
-        between = sentence[position : found.start]
+        between = sentence[max(position, end or 0) : found.start]
         if len(between) <= 60 and not _OTHER_CLAUSE.search(between):
             return found.value
     return None
@@ -886,10 +920,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
-    lead_says_not = lead_says_decision = False
+    lead_says_not = lead_says_decision = headline_says_not = False
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
+    place = -1  # how many sentences of text came before: menus, weather, bylines do not count
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
+        if len(sentence) > 30 or _SENTENCE_END.search(sentence):
+            place += 1
         if len(sentence) > 60 and not _may_matter(sentence):
             continue  # no word of courts, decisions or periods: none of the patterns can match
         previous, current = current, sentence
@@ -901,21 +938,28 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if in_force is None and _ARTICLE_44.search(sentence):
             in_force = "3m"  # final in the circumstances of Article 44 § 2: three months
         script = 1 if _CYRILLIC.search(sentence) else 0
-        verb = _DECISION_BY_SCRIPT[script].search(sentence)
+        verb = _main_verb(_DECISION_BY_SCRIPT[script], sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
         is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
-        not_decision = (verb is not None or index <= LEAD) and bool(
+        not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
-        if index <= LEAD:
+        if place <= LEAD:
             lead_says_not |= not_decision
+        headline_says_not |= place == 0 and not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
-        if index <= LEAD:
+        if place <= LEAD:
             lead_says_decision |= is_decision
+        # A court named as the maker of the decision under review ("upheld the district
+        # court's verdict", "отменила приговор районного суда") did not make this one.
+        deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
+        if verb is not None:
+            courts = deciding
+            named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
         at = verb.start() if verb else len(sentence)
         before = [name for start, name in courts if start < at]
@@ -927,11 +971,27 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court = last_court
         if named:
             last_court = court
-            named_at.append((index, court))
+            if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
+                named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
+        if not is_decision and drafts and drafts[-1].decision_date is None and as_of is not None:
+            # "Monday's ruling deepens the rift...", "today's verdict", "вчерашнее решение":
+            # the date of the decision just told.
+            told = _DAY_OF_RULING.search(sentence)
+            if told is not None:
+                day = next((d for d in dates if d.start <= told.start() < d.end), None)
+                if day is not None and day.value is not None and day.value <= as_of:
+                    drafts[-1].decision_date = day.value
+                elif (rel := told.group("rel") or told.group("relru")) is not None:
+                    back = 1 if rel.lower().startswith(("yesterday", "вчера")) else 0
+                    drafts[-1].decision_date = as_of - timedelta(days=back)
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
+        # "the decision ... dated April 25", "приговор от 25 апреля": the date of the decision
+        # under review, not of this one.
+        if verb is not None:
+            decision_dates = [d for d in decision_dates if not _DATED.search(sentence, 0, d.start)]
         if not is_decision and not decision_dates:
             # "The court decision will come into force in 15 days.": about the decision told
             # before it, or, when none was yet, the one told next.
@@ -953,7 +1013,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         draft = _Draft(
             index=index,
             decision_date=_date_of_verb(
-                sentence, decision_dates, verb.start() if verb else len(sentence)
+                sentence,
+                decision_dates,
+                verb.start() if verb else len(sentence),
+                verb.end() if verb else None,
             ),
             court=court,
             kind=find_kind(sentence)
@@ -976,14 +1039,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         if (
             draft.decision_date is None
-            and index > LEAD
+            and place > LEAD
             and not any(_same_decision(d, draft) for d in drafts)
         ):
             continue  # an undated decision far from the lead, about nothing told before: context
         if (
             as_of is not None
             and draft.decision_date is not None
-            and draft.decision_date < as_of - (BACKGROUND if index > LEAD else LONG_AGO)
+            and draft.decision_date < as_of - (BACKGROUND if place > LEAD else LONG_AGO)
         ):
             continue  # an older decision recalled: context, not the news
         if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
@@ -998,6 +1061,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.quotes[:0] = early.quotes
         waiting.clear()
         drafts.append(draft)
+    if headline_says_not:
+        # "Lawyer files appeal", "Two journalists convicted ... have appealed": the news is the
+        # appeal; a decision the text tells is the one appealed, unless it is of these days.
+        drafts = [
+            d
+            for d in drafts
+            if as_of is not None
+            and d.decision_date is not None
+            and d.decision_date >= as_of - BACKGROUND
+        ]
     if lead_says_not and not lead_says_decision:
         # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
         # the body recalls are its background.
@@ -1014,8 +1087,65 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             # "Суд решил оставить приговор без изменений" before the court is named: the court
             # named next ("Третий апелляционный суд рассматривает жалобу...").
             draft.court = next((c for i, c in named_at if i > draft.index), None)
+    if as_of is not None and any(
+        d.decision_date is not None and d.decision_date >= as_of - BACKGROUND for d in drafts
+    ):
+        # The news is a decision of these days: one dated weeks before, even in the lead, is
+        # the decision it reviews or follows ("upheld the verdict ... sentenced on 14 October").
+        drafts = [
+            d for d in drafts if d.decision_date is None or d.decision_date >= as_of - BACKGROUND
+        ]
     kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
     return _merge(kept)
+
+
+_DAY_OF_RULING = re.compile(
+    r"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?P<rel>today|yesterday))[’']s\s+(?:\w+\s+)?(?:ruling|verdict|decision|judgment|sentence)\b"
+    r"|(?<![а-яё])(?P<relru>сегодняшн|вчерашн)\w*\s+(?:\w+\s+)?(?:решени|приговор|постановлени)",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?…:]\s*$")
+# "the decision of 23 February, which upheld...", "решение, которым суд отказал...": the verb
+# tells what an older decision did, not what happened now.
+_OLDER_DECISION = re.compile(
+    r"(?:decision|ruling|verdict|judgment|order|sentence|решени\w*|приговор\w*|постановлени\w*|определени\w*)[^.;]{0,60},\s*(?:which|that|котор\w+)\s+(?:\w+\s+)?$",
+    re.I,
+)
+
+
+def _main_verb(pattern: re.Pattern[str], sentence: str) -> re.Match[str] | None:
+    """The first verb of deciding that is not in a clause about an older decision."""
+    for match in pattern.finditer(sentence):
+        if not _OLDER_DECISION.search(sentence[max(0, match.start() - 120) : match.start()]):
+            return match
+    return None
+
+
+_WHO = re.compile(r",?\s*(?:котор\w+|which|who)\b", re.I)
+_DATED = re.compile(r"(?:\bdated|(?<![а-яё])от)\s+$", re.I)
+_REVIEWED_BEFORE = re.compile(
+    r"(?:decision|ruling|verdict|sentence|judgment|order|conviction)s?\s+(?:of|by|handed\s+down\s+by|issued\s+by)\s+(?:(?!court\b)[^\W\d][\w-]*\s+){0,5}$"
+    r"|(?<![а-яё])(?:приговор|решени|постановлени|определени)[а-яё]*\s+$",
+    re.I,
+)
+_REVIEWED_AFTER = re.compile(
+    r"^[’']s?\s+(?:[\w-]+\s+)?(?:decision|ruling|verdict|sentence|judgment|order|conviction)\b",
+    re.I,
+)
+
+
+def _reviewed(sentence: str, start: int, name: str) -> bool:
+    """Whether the court at ``start`` is named as the maker of a decision the sentence is about,
+    not as the one who decides: "upheld the Sughd regional court's verdict", "the decision of the
+    investigating judge of Shevchenkivsky District Court", "приговор Кадомского районного суда"."""
+    end = sentence.find(name, start)
+    end = end + len(name) if end >= 0 else start
+    if _WHO.match(sentence, end):
+        return False  # "приговора Апелляционного суда, который назначил...": it decided
+    return bool(
+        _REVIEWED_BEFORE.search(sentence[max(0, start - 80) : start])
+        or _REVIEWED_AFTER.search(sentence[end : end + 40])
+    )
 
 
 # Verbs that say a decision was made even when the text does not say of what kind.
@@ -1031,6 +1161,8 @@ _STEMS = (
     "effect", "final", "sentenc", "fine", "jail", "prison", "remand", "custody", "convict",
     "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
     "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
+    "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
+    "banned", "outlawed", "declared", "given", "sent", "turned", "sided",
     "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
@@ -1038,12 +1170,19 @@ _STEMS = (
     "отказ", "отмен", "остав", "назнач", "замен", "вынес", "признал", "отправил", "продлил",
     "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
     "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
+    "взял", "перевел", "ужесточ", "вернул", "прекратил", "взыскал", "признан", "объявил",
+    "лишил", "присудил", "конфисков", "заблокиров",
 )  # fmt: skip
+
+
+_LATIN_STEMS = tuple(stem for stem in _STEMS if not _CYRILLIC.search(stem))
 
 
 def _may_matter(sentence: str) -> bool:
     low = sentence.lower()
-    return any(stem in low for stem in _STEMS)
+    # A sentence with no Cyrillic letter can only hold a Latin stem: half the stems to try.
+    stems = _STEMS if _CYRILLIC.search(low) else _LATIN_STEMS
+    return any(stem in low for stem in stems)
 
 
 _ABOUT_ECHR = re.compile(
@@ -1073,8 +1212,12 @@ def _court_rank(draft: _Draft) -> int:
     in the headline, which beats "a court in Moscow", which beats none."""
     if draft.court is None:
         return 0
-    if re.match(r"(?:an?|the)\s+(?:[a-z]+\s+)?court\b|[Сс]уд\s+в\s", draft.court, re.I):
+    if re.match(r"an?\s|[Сс]уд\s+в\s", draft.court, re.I) or (
+        re.match(r"the\s+(?:[a-z]+\s+)?court\b", draft.court, re.I) and " in " not in draft.court
+    ):
         return 1
+    if draft.index == 0 and re.fullmatch(r"[A-Z][a-z]+\s+Court", draft.court):
+        return 1  # "Kazakh Court Upholds Order...": a headline's nationality, not a name
     if not draft.court_named:
         return 2
     return 3 if draft.index > 0 else 2
