@@ -40,6 +40,7 @@ from monitor.models import (
     LoginRequest,
     Notification,
     Subscription,
+    WebSession,
 )
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose
@@ -354,23 +355,57 @@ def create_app(
                     outcome=f"{contact.name} logged in to the web view",
                 )
             )
+            sid = secrets.token_urlsafe(24)
+            # Sessions that ran out count for nothing: the table stays small.
+            db.execute(delete(WebSession).where(WebSession.expires_at < now()))
+            db.add(
+                WebSession(
+                    sid_hash=_digest(key, sid),
+                    contact_id=contact.id,
+                    created_at=now(),
+                    expires_at=now() + OPERATOR_SESSION,
+                )
+            )
             session.clear()
             session.permanent = True
+            session["sid"] = sid
             session["operator"] = contact.id
             session["operator_name"] = contact.name
             session["csrf"] = secrets.token_urlsafe(24)
         return redirect(url_for("overview"), 303)
 
+    def live_session(db: Session) -> WebSession | None:
+        """The session row of this cookie while it is open: not ended, not expired."""
+        sid = session.get("sid")
+        if not isinstance(sid, str) or "operator" not in session:
+            return None
+        return db.scalars(
+            select(WebSession).where(
+                WebSession.sid_hash == _digest(key, sid),
+                WebSession.contact_id == session["operator"],
+                WebSession.ended_at.is_(None),
+                WebSession.expires_at > now(),
+            )
+        ).first()
+
     @app.post("/logout")
     def logout() -> Any:
         check_csrf(csrf())
+        with session_scope(engine) as db:
+            row = live_session(db)
+            if row is not None:
+                # For good: a copy of this cookie, taken before, is refused from now on.
+                row.ended_at = now()
         session.clear()
         return redirect(url_for("login"), 303)
 
     def operator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if "operator" not in session:
+            with session_scope(engine) as db:
+                open_session = live_session(db) is not None
+            if not open_session:
+                session.clear()
                 return redirect(url_for("login"), 303)
             if request.method == "POST":
                 check_csrf(csrf())
