@@ -153,6 +153,8 @@ class Contact(Base):
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Raised by `monitor calendar-url --rotate`: feed addresses of a lower one are refused.
+    calendar_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Subscription(Base):

@@ -80,7 +80,7 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-_LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410}
+_LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410, "replaced": 410}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,9 +249,12 @@ def create_app(
     def my_deadlines(token: str) -> str:
         claim = verify(token, (links.MY_DEADLINES,))
         with session_scope(engine) as db:
-            answers.link_view(db, claim)  # the contact must still exist
+            contact = answers.link_view(db, claim).contact  # the contact must still exist
             mine = contact_deadlines(db, claim.contact_id)
-        calendar_url = links_here().url(links.CALENDAR, claim.contact_id, now())
+            generation = contact.calendar_generation
+        calendar_url = links_here().url(
+            links.CALENDAR, claim.contact_id, now(), generation=generation
+        )
         return render_template(
             "me.html",
             mine=mine,
@@ -266,7 +269,9 @@ def create_app(
     def calendar(token: str) -> Response:
         claim = verify(token, (links.CALENDAR,))
         with session_scope(engine) as db:
-            answers.link_view(db, claim)
+            contact = answers.link_view(db, claim).contact
+            if claim.generation != contact.calendar_generation:
+                raise LinkError("replaced")
             body = feed_ics(contact_deadlines(db, claim.contact_id), now())
         return Response(body, mimetype="text/calendar")
 

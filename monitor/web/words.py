@@ -100,6 +100,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "This link is for something else: open it as it is in the email.",
         "ru": "Эта ссылка предназначена для другого: откройте её так, как она дана в письме.",
     },
+    "error.replaced": {
+        "en": 'This calendar address was replaced by a new one. Open "My deadlines" from a recent email for the new address.',
+        "ru": "Этот адрес календаря заменён новым. Новый адрес есть на странице «Мои сроки» в недавнем письме.",
+    },
     "error.gone": {
         "en": "What this link is about is no longer watched: {detail}.",
         "ru": "То, о чём эта ссылка, больше не отслеживается: {detail}.",
