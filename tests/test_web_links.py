@@ -518,7 +518,7 @@ def test_a_day_in_the_future_records_nothing_and_says_why_on_the_same_page(
     csrf = _form_csrf(client.get(url).text)
     page = client.post(url, data={"csrf": csrf, "day": "2016-08-25"})
     assert page.status_code == 400
-    assert "Nothing was recorded: 2016-08-25 is in the future" in page.text
+    assert "Nothing was recorded: Thu 25 Aug 2016 is in the future" in page.text
     assert "It was carried out</button>" in page.text  # the form again, to correct the day
     assert _decision(project).executed_on is None
     with session_scope(project.engine) as session:

@@ -46,6 +46,7 @@ from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
+from monitor.notify.i18n import translator
 from monitor.notify.plan import new_message_id
 from monitor.notify.render import Rendered, build_message
 from monitor.queries import (
@@ -60,7 +61,7 @@ from monitor.queries import (
 )
 from monitor.settings import Settings, secret_key
 from monitor.status import health_report
-from monitor.web.words import day_words, words
+from monitor.web.words import day_words, recorded_words, refused_words, words
 
 log = logging.getLogger("monitor.web")
 
@@ -138,7 +139,18 @@ def create_app(
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"csrf_token": csrf, "operator_name": session.get("operator_name")}
+        # The operators' pages speak the logged-in operator's language (set by ``operator``);
+        # a contact's pages pass their own ``w``, ``day`` and ``language``.
+        lang = g.get("language", "en")
+        t = translator(lang)
+        return {
+            "csrf_token": csrf,
+            "operator_name": session.get("operator_name"),
+            "w": words(lang),
+            "day": day_words(lang),
+            "decision_kind": lambda kind: t(f"kind.{kind}"),
+            "language": lang,
+        }
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -209,6 +221,7 @@ def create_app(
                 form_csrf=form_token(token),
                 today=now().date(),
                 token=token,
+                recorded=recorded_words(view.recorded, lang) if view.recorded else None,
             ),
             status,
         )
@@ -229,7 +242,13 @@ def create_app(
         except UsageError as exc:
             # A date in the future, or before the decision: the same page again, with why.
             with session_scope(engine) as db:
-                return link_page(token, answers.link_view(db, claim), 400, str(exc))
+                view = answers.link_view(db, claim)
+                why = (
+                    refused_words(exc, view.contact.language)
+                    if isinstance(exc, answers.RecordRefused)
+                    else str(exc)
+                )
+                return link_page(token, view, 400, why)
 
     @app.route("/u/<token>", methods=["GET", "POST"])
     def unsubscribe(token: str) -> Any:
@@ -343,6 +362,8 @@ def create_app(
             if request.method == "GET" or used is not None:
                 return render_template(
                     "login_confirm.html",
+                    w=words(contact.language),
+                    language=contact.language,
                     contact=contact,
                     used=used,
                     form_csrf=form_token(token),
@@ -408,8 +429,11 @@ def create_app(
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             with session_scope(engine) as db:
-                open_session = live_session(db) is not None
-            if not open_session:
+                open_session = live_session(db)
+                contact = db.get(Contact, open_session.contact_id) if open_session else None
+                if contact is not None:
+                    g.language = contact.language
+            if open_session is None:
                 session.clear()
                 return redirect(url_for("login"), 303)
             if request.method == "POST":
@@ -548,7 +572,9 @@ def _form_day(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise UsageError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+        raise answers.RecordRefused(
+            f"{raw!r} is not a date (YYYY-MM-DD)", "not_a_date", day=raw
+        ) from None
 
 
 _LINK = re.compile(r"/(a|u|me|login|calendar)/[A-Za-z0-9_.\-]+")
