@@ -210,6 +210,9 @@ def test_a_russian_operator_sees_the_overview_and_a_case_in_russian_on_a_phone(
     for label in ("Ближайшие сроки", "Дела", "Исходящие", "Источники", "События", "Выйти"):
         assert label in overview, label
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # a cell of a link and text ("kozlov/release-2016-08-04") reads as one line beside its label
+    case_cell = page.locator("main table td:has(a:has-text('kozlov'))").first
+    assert case_cell.bounding_box()["height"] < 40
     page.click("main >> a:has-text('kozlov')")
     page.wait_for_selector("h1:has-text('Vladimir Kozlov')")
     case = page.inner_text("main")

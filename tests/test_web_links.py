@@ -173,7 +173,7 @@ def test_a_used_link_shows_what_was_recorded_and_offers_no_second_change(project
     later = project.app(now=ANSWERED_AT + timedelta(hours=2)).test_client()
     again = later.get(url)
     assert again.status_code == 200
-    assert "already used on 2016-08-21 08:00 (UTC) by Anna Advocate" in again.text
+    assert "Anna Advocate already used this link on Sun 21 Aug 2016, 08:00 (UTC)" in again.text
     assert "<button" not in again.text
     second = later.post(url, data={"csrf": csrf, "day": "2016-08-19"})
     assert "already used" in second.text

@@ -519,13 +519,18 @@ def create_app(
             row = db.get(Notification, row_id)
             if row is None:
                 abort(404)
-            message, origin = _as_sent(db, settings, row, now())
+            message, origin, origin_path = _as_sent(db, settings, row, now())
             body = message.get_body(("plain",))
             # The advocate's links act as the advocate: the operator reads them, never uses them.
             text = _hide_links(body.get_content() if body is not None else "")
             headers = [(name, _hide_links(str(value))) for name, value in message.items()]
         return render_template(
-            "email.html", row_id=row_id, origin=origin, headers=headers, text=text
+            "email.html",
+            row_id=row_id,
+            origin=origin,
+            origin_path=origin_path,
+            headers=headers,
+            text=text,
         )
 
     @app.post("/outbox/<int:row_id>/retry")
@@ -613,8 +618,9 @@ def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) 
 
 def _as_sent(
     db: Session, settings: Settings, row: Notification, now: datetime
-) -> tuple[EmailMessage, str]:
-    """The .eml file the files backend wrote, or else the email composed again now."""
+) -> tuple[EmailMessage, str, str]:
+    """The .eml file the files backend wrote (``file``, its path), or else the email composed
+    again now (``composed``)."""
     import email
     import email.policy
 
@@ -622,10 +628,8 @@ def _as_sent(
     path = Path(settings.outbox_dir) / f"{digest}.eml"
     if settings.mail_backend == "files" and path.exists():
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        return message, f"as written to {path}"
+        return message, "file", str(path)
     try:
-        return compose(db, [row], settings.mail_from, row.sent_at or now).message, (
-            "composed again now from the database (the SMTP server keeps no copy)"
-        )
+        return compose(db, [row], settings.mail_from, row.sent_at or now).message, "composed", ""
     except MonitorError as exc:
         raise UsageError(f"this email cannot be composed again: {exc}") from exc
