@@ -3,6 +3,8 @@ operators' pages in the logged-in operator's language."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from pathlib import Path
 from typing import Any
@@ -118,3 +120,18 @@ def test_a_russian_contact_is_told_in_russian_why_nothing_was_recorded_and_what_
     again = client.get(url)  # the used link says the same, in Russian, later
     assert "уже использована" in again.text and sentence in again.text
     assert "recorded" not in again.text
+
+
+def test_a_russian_operator_gets_the_login_email_in_russian(project: Project) -> None:
+    russian_operator(project)
+    client = project.app().test_client()
+    before = set(project.outbox.glob("*.eml"))
+    form = client.get("/login")
+    client.post("/login", data={"csrf": _csrf(form.text), "email": "operator@example.org"})
+    [sent] = set(project.outbox.glob("*.eml")) - before
+    message = email.message_from_bytes(sent.read_bytes(), policy=email.policy.default)
+    assert str(message["Subject"]) == "Ссылка для входа в Court Deadline Monitor"
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert text.startswith("Здравствуйте, Olga Operator!") and "/login/" in text

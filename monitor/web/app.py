@@ -604,10 +604,12 @@ def _digest(key: str, value: str) -> str:
 
 
 def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) -> EmailMessage:
-    text = render_template("login_email.txt", contact=contact, url=url)
-    html = render_template("login_email.html", contact=contact, url=url)
+    lang = contact.language
+    w = words(lang)
+    text = render_template("login_email.txt", contact=contact, url=url, w=w, language=lang)
+    html = render_template("login_email.html", contact=contact, url=url, w=w, language=lang)
     return build_message(
-        Rendered("Your login link to the Court Deadline Monitor", text, html),
+        Rendered(w("login.subject"), text, html),
         sender=settings.mail_from,
         to_name=contact.name,
         to_email=contact.email,

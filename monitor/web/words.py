@@ -239,6 +239,19 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "This login link was already used on {when} (UTC). Ask for a new one.",
         "ru": "Эта ссылка для входа уже использована {when} (UTC). Запросите новую.",
     },
+    "login.subject": {
+        "en": "Your login link to the Court Deadline Monitor",
+        "ru": "Ссылка для входа в Court Deadline Monitor",
+    },
+    "login.dear": {"en": "Dear {name},", "ru": "Здравствуйте, {name}!"},
+    "login.open": {
+        "en": "Open this link to log in to the web view of the Court Deadline Monitor. It works once, within 15 minutes:",
+        "ru": "Откройте эту ссылку, чтобы войти в веб-интерфейс Court Deadline Monitor. Она действует один раз, в течение 15 минут:",
+    },
+    "login.ignore": {
+        "en": "If you did not ask for it, ignore this email: nothing happens until the link is opened and its button pressed.",
+        "ru": "Если вы её не запрашивали, не обращайте внимания на это письмо: ничего не произойдёт, пока ссылку не откроют и не нажмут кнопку.",
+    },
     "op.login_again": {"en": "Ask for a new login link", "ru": "Запросить новую ссылку для входа"},
     "error.tampered": {
         "en": "This link is not valid: it may have been cut or changed. Open it from the email again, whole.",
