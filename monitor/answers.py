@@ -22,13 +22,45 @@ from monitor.deadlines.dates import human
 from monitor.decisions import record_fact
 from monitor.errors import UsageError
 from monitor.links import ACK, APPEALED, EXECUTED, STOP_CASE, UNSUBSCRIBE, Claim
-from monitor.models import Case, Contact, Deadline, DeadlineAck, Decision, LinkUse, Subscription
+from monitor.models import (
+    Case,
+    Contact,
+    Deadline,
+    DeadlineAck,
+    Decision,
+    Event,
+    LinkUse,
+    Subscription,
+)
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.plan import plan_reminders
 
 
 class LinkGone(UsageError):
     """The link's contact, case or decision no longer exists (or is archived)."""
+
+
+class RecordRefused(UsageError):
+    """A day the fact cannot have happened on. ``reason`` and ``values`` let each page word
+    it in its reader's language (``refused.<reason>``); the message is the English one."""
+
+    def __init__(self, message: str, reason: str, **values: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a used link recorded, as values each language words its own way. ``day`` is
+    the fact's date (executed, appealed); None when it cannot be found any more."""
+
+    action: str
+    who: str
+    case_title: str | None
+    decision_date: date | None
+    deadline_kind: str | None
+    day: date | None
 
 
 @dataclass
@@ -45,6 +77,7 @@ class LinkView:
     known: str | None = None
     # True on the page that answers the press that recorded it.
     fresh: bool = False
+    recorded: Recorded | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,6 +103,8 @@ def link_view(session: Session, claim: Claim) -> LinkView:
         deadline = next((d for d in decision.deadlines if d.kind == claim.deadline_kind), None)
     view = LinkView(claim.action, contact, case, decision, deadline)
     view.used = session.scalars(select(LinkUse).where(LinkUse.nonce == claim.nonce)).first()
+    if view.used is not None:
+        view.recorded = _recorded(session, view.used, contact, case, decision)
     if view.used is None and decision is not None:
         if claim.action == EXECUTED and decision.executed_on is not None:
             view.known = f"carried out on {human(decision.executed_on)}"
@@ -87,6 +122,64 @@ def link_view(session: Session, claim: Claim) -> LinkView:
             if acked is not None:
                 view.known = f"no reminders of this date since {human(acked.acked_at.date())}"
     return view
+
+
+def _recorded(
+    session: Session, use: LinkUse, contact: Contact, case: Case | None, decision: Decision | None
+) -> Recorded:
+    day = None
+    if use.action in (EXECUTED, APPEALED) and use.decision_id is not None:
+        # The fact's day as it was recorded then (it may have been cleared or changed since).
+        event = session.scalars(
+            select(Event).where(
+                Event.kind == events.RECORDED_FROM_EMAIL,
+                Event.decision_id == use.decision_id,
+                Event.at == use.used_at,
+            )
+        ).first()
+        if event is not None and event.data.get("date"):
+            day = date.fromisoformat(str(event.data["date"]))
+    return Recorded(
+        action=use.action,
+        who=contact.name,
+        case_title=case.title if case is not None else None,
+        decision_date=decision.decided_on if decision is not None else None,
+        deadline_kind=use.deadline_kind,
+        day=day,
+    )
+
+
+def check_day(decision: Decision, action: str, day: date, today: date) -> None:
+    """Refuse, before anything is written, a day the fact cannot have happened on."""
+    if day > today:
+        raise RecordRefused(
+            f"{day.isoformat()} is in the future: record facts once they happened",
+            "future",
+            day=day,
+        )
+    if day < decision.decided_on:
+        raise RecordRefused(
+            f"{day.isoformat()} is before the decision date {decision.decided_on.isoformat()}",
+            "before_decision",
+            day=day,
+            date=decision.decided_on,
+        )
+    if action == APPEALED and decision.executed_on is not None and day > decision.executed_on:
+        raise RecordRefused(
+            f"an appeal on {human(day)} after the execution on {human(decision.executed_on)}"
+            " contradicts what is recorded",
+            "appeal_after_execution",
+            day=day,
+            executed=decision.executed_on,
+        )
+    if action == EXECUTED and decision.appealed_on is not None and decision.appealed_on > day:
+        raise RecordRefused(
+            f"an execution on {human(day)} before the appeal on {human(decision.appealed_on)}"
+            " contradicts what is recorded",
+            "execution_before_appeal",
+            day=day,
+            appealed=decision.appealed_on,
+        )
 
 
 def _unsubscribe(
@@ -133,6 +226,7 @@ def answer(session: Session, claim: Claim, now: datetime, day: date | None = Non
     if claim.action in (EXECUTED, APPEALED):
         assert decision is not None
         day = day or now.date()
+        check_day(decision, claim.action, day, now.date())
         executed = day if claim.action == EXECUTED else None
         appealed = day if claim.action == APPEALED else None
         outcome, _ = record_fact(
@@ -186,6 +280,7 @@ def answer(session: Session, claim: Claim, now: datetime, day: date | None = Non
         raise LinkUsedMeanwhile() from None
     plan_alerts(session, now)
     view.used, view.fresh = use, True
+    view.recorded = _recorded(session, use, contact, case, decision)
     return view
 
 

@@ -459,6 +459,11 @@ def build_parser() -> argparse.ArgumentParser:
         "monitor calendar-url advocate",
     )
     p.add_argument("contact", help="contact id or email address")
+    p.add_argument(
+        "--rotate",
+        action="store_true",
+        help="give the contact a new address and refuse the old one (a leaked feed address)",
+    )
 
     p = _command(
         sub,

@@ -917,7 +917,13 @@ def cmd_calendar_url(args: argparse.Namespace, ctx: Context) -> int:
     signer = _links_or_refuse(ctx)
     with session_scope(ctx.engine()) as session:
         contact = _contact(session, args.contact)
-        print(signer.url(links.CALENDAR, contact.id, ctx.now))
+        if args.rotate:
+            # A new address for this contact only; the old one is refused from now on.
+            contact.calendar_generation += 1
+            contact.updated_at = ctx.now
+        print(
+            signer.url(links.CALENDAR, contact.id, ctx.now, generation=contact.calendar_generation)
+        )
     return 0
 
 

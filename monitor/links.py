@@ -7,7 +7,10 @@ given by the caller (time is a parameter), not read from a clock here. Single us
 the database (``LinkUse``, by the random id): the token itself is never stored or logged.
 
 The calendar feed's token has no expiry and no random id: its address must stay the same for
-as long as a calendar application polls it. Rotating ``MONITOR_SECRET_KEY`` revokes every link.
+as long as a calendar application polls it. It carries the contact's feed generation instead
+(``Contact.calendar_generation``): `monitor calendar-url CONTACT --rotate` raises it, and the
+old address is refused while every other link still works. Rotating ``MONITOR_SECRET_KEY``
+revokes every link.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ _PATHS = {
 
 
 class LinkError(MonitorError):
-    """A link that cannot be honoured. ``reason``: tampered, expired or wrong_scope."""
+    """A link that cannot be honoured. ``reason``: tampered, expired, wrong_scope or replaced
+    (a calendar address given up by `monitor calendar-url --rotate`)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"link refused: {reason}")
@@ -72,6 +76,8 @@ class Claim:
     deadline_kind: str | None = None
     nonce: str = ""
     expires: int | None = None  # Unix seconds
+    # Calendar feeds only: the contact's feed generation the address was made for.
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,11 +97,16 @@ class Links:
         case_id: int | None = None,
         decision_id: int | None = None,
         deadline_kind: str | None = None,
+        generation: int = 0,
     ) -> str:
         lifetime = LIFETIME[action]
         expires = int((now + lifetime).timestamp()) if lifetime is not None else None
         nonce = "" if action == CALENDAR else secrets.token_urlsafe(12)
-        payload = [action, contact_id, case_id, decision_id, deadline_kind, nonce, expires]
+        payload: list[Any] = [action, contact_id, case_id, decision_id, deadline_kind, nonce]
+        payload.append(expires)
+        if generation:
+            # Only a rotated feed carries it: addresses made before rotation existed still work.
+            payload.append(generation)
         token: str = self._serializer().dumps(payload)
         return token
 
@@ -109,7 +120,8 @@ class Links:
         """The claim of a genuine, unexpired token for one of ``actions``; else LinkError."""
         try:
             payload = self._serializer().loads(token)
-            action, contact_id, case_id, decision_id, deadline_kind, nonce, expires = payload
+            action, contact_id, case_id, decision_id, deadline_kind, nonce, expires = payload[:7]
+            (generation,) = payload[7:] or [0]
             claim = Claim(
                 action=str(action),
                 contact_id=int(contact_id),
@@ -118,6 +130,7 @@ class Links:
                 deadline_kind=deadline_kind,
                 nonce=str(nonce),
                 expires=expires,
+                generation=int(generation),
             )
         except (BadSignature, ValueError, TypeError):
             raise LinkError("tampered") from None
@@ -208,6 +221,7 @@ def email_links(
     deadline_kind: str | None = None,
     executed: bool = False,
     appealed: bool = False,
+    calendar_generation: int = 0,
 ) -> EmailLinks:
     """Each link scoped to this contact and this case, decision or deadline."""
     actions: list[dict[str, str]] = []
@@ -235,7 +249,7 @@ def email_links(
         actions=actions,
         calendar={
             "label": word(CALENDAR, language),
-            "url": links.url(CALENDAR, contact_id, now),
+            "url": links.url(CALENDAR, contact_id, now, generation=calendar_generation),
         },
         unsubscribe_url=links.url(UNSUBSCRIBE, contact_id, now, case_id=case_id),
     )
@@ -250,6 +264,7 @@ def for_email(
     case_id: int | None = None,
     decision: Decision | None = None,
     deadline_kind: str | None = None,
+    calendar_generation: int = 0,
 ) -> EmailLinks | None:
     """The links of one email, or None when no base URL is configured."""
     links = current()
@@ -266,4 +281,5 @@ def for_email(
         deadline_kind=deadline_kind,
         executed=decision is not None and decision.executed_on is not None,
         appealed=decision is not None and decision.appealed_on is not None,
+        calendar_generation=calendar_generation,
     )

@@ -153,6 +153,8 @@ class Contact(Base):
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Raised by `monitor calendar-url --rotate`: feed addresses of a lower one are refused.
+    calendar_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Subscription(Base):
@@ -375,3 +377,18 @@ class LoginRequest(Base):
     # Hashes, not addresses: the table only has to count.
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class WebSession(Base):
+    """An operator's login to the web view. The cookie carries only the random id; logging
+    out ends the row, so a copy of the cookie taken before is refused from then on."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A hash of the cookie's id: a copy of the database logs nobody in.
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]

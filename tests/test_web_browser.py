@@ -28,6 +28,7 @@ from tests.web_helpers import (
     Project,
     link,
     received_confirmation_request,
+    russian_operator,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -190,4 +191,33 @@ def test_the_link_pages_fit_a_phone_screen(
             "Array.from(document.querySelectorAll('.table-wrap'))"
             ".every(e => e.scrollWidth <= e.clientWidth)"
         ), label
+    page.close()
+
+
+def test_a_russian_operator_sees_the_overview_and_a_case_in_russian_on_a_phone(
+    browser: Any, served: tuple[Project, LiveServer]
+) -> None:
+    project, _ = served
+    russian_operator(project)
+    login = project.run("login-link", "operator@example.org", now="2016-08-21T07:59:00+00:00")
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    console = Console(page)
+    page.goto(login.out.strip())
+    page.click("button:has-text('Войти')")
+    page.wait_for_selector("h1:has-text('Обзор')")
+    assert page.get_attribute("html", "lang") == "ru"
+    overview = page.inner_text("body")
+    for label in ("Ближайшие сроки", "Дела", "Исходящие", "Источники", "События", "Выйти"):
+        assert label in overview, label
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # a cell of a link and text ("kozlov/release-2016-08-04") reads as one line beside its label
+    case_cell = page.locator("main table td:has(a:has-text('kozlov'))").first
+    assert case_cell.bounding_box()["height"] < 40
+    page.click("main >> a:has-text('kozlov')")
+    page.wait_for_selector("h1:has-text('Vladimir Kozlov')")
+    case = page.inner_text("main")
+    for label in ("Факты", "Обжаловано: не отмечено", "Сроки", "Подписки", "События"):
+        assert label in case, label
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert console.errors == []
     page.close()

@@ -23,6 +23,7 @@ from monitor.models import (
     Notification,
     Subscription,
 )
+from monitor.notify.compose import compose
 from monitor.settings import secret_key
 from tests.web_helpers import (
     ANSWERED_AT,
@@ -172,7 +173,7 @@ def test_a_used_link_shows_what_was_recorded_and_offers_no_second_change(project
     later = project.app(now=ANSWERED_AT + timedelta(hours=2)).test_client()
     again = later.get(url)
     assert again.status_code == 200
-    assert "already used on 2016-08-21 08:00 (UTC) by Anna Advocate" in again.text
+    assert "Anna Advocate already used this link on Sun 21 Aug 2016, 08:00 (UTC)" in again.text
     assert "<button" not in again.text
     second = later.post(url, data={"csrf": csrf, "day": "2016-08-19"})
     assert "already used" in second.text
@@ -372,6 +373,36 @@ def test_calendar_url_and_login_link_commands_print_signed_addresses(project: Pr
     assert refused.code == 1 and "not an operator" in refused.err
 
 
+def test_rotating_one_contacts_calendar_address_refuses_the_old_one_only(
+    project: Project,
+) -> None:
+    client = project.app().test_client()
+    old = path_of(calendar_link(project.email_to("advocate@", "carried out")))
+    erlan = path_of(project.run("calendar-url", "escalation").out.strip())
+    assert client.get(old).status_code == 200
+    rotated = project.run("calendar-url", "advocate", "--rotate")
+    assert rotated.code == 0
+    new = path_of(rotated.out.strip())
+    assert new != old and new.endswith(".ics")
+    gone = client.get(old)
+    assert gone.status_code == 410
+    assert "replaced by a new one" in gone.text and "заменён новым" in gone.text
+    assert client.get(new).status_code == 200
+    assert client.get(erlan).status_code == 200  # other contacts keep their addresses
+    # the contact's own page and the command (without --rotate) give the new address
+    assert path_of(project.run("calendar-url", "advocate").out.strip()) == new
+    mine = client.get(path_of(link(project.email_to("advocate@", "carried out"), "My deadlines")))
+    assert new in mine.text and old not in mine.text
+    # and so do the next emails
+    links.configure(BASE_URL, secret_key(project.settings))
+    with session_scope(project.engine) as session:
+        row = session.scalars(
+            select(Notification).where(Notification.kind == "confirm_execution")
+        ).one()
+        again = compose(session, [row], "monitor@example.org", ANSWERED_AT).message
+    assert path_of(calendar_link(again)) == new
+
+
 def test_commands_that_print_links_need_a_base_url(
     run: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -487,7 +518,7 @@ def test_a_day_in_the_future_records_nothing_and_says_why_on_the_same_page(
     csrf = _form_csrf(client.get(url).text)
     page = client.post(url, data={"csrf": csrf, "day": "2016-08-25"})
     assert page.status_code == 400
-    assert "Nothing was recorded: 2016-08-25 is in the future" in page.text
+    assert "Nothing was recorded: Thu 25 Aug 2016 is in the future" in page.text
     assert "It was carried out</button>" in page.text  # the form again, to correct the day
     assert _decision(project).executed_on is None
     with session_scope(project.engine) as session:

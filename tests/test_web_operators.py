@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from monitor.db import session_scope
-from monitor.models import Decision, Event, LoginRequest, Notification
+from monitor.models import Decision, Event, LoginRequest, Notification, WebSession
 from tests.conftest import free_port
 from tests.web_helpers import ANSWERED_AT, Project, path_of, received_confirmation_request
 
@@ -76,6 +76,33 @@ def test_the_login_link_logs_in_once_with_a_strict_cookie(project: Project) -> N
     reused = other.post(url, data={"csrf": _csrf(page.text)})
     assert "already used" in reused.text
     assert other.get("/").status_code == 303
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(project: Project) -> None:
+    client = logged_in(project)
+    assert client.get("/").status_code == 200
+    cookie = client.get_cookie("monitor_session")
+    assert cookie is not None
+    stolen = project.app().test_client()
+    stolen.set_cookie("monitor_session", cookie.value)
+    assert stolen.get("/outbox").status_code == 200  # the copy works while the session is open
+    overview = client.get("/")
+    assert client.post("/logout", data={"csrf": _csrf(overview.text)}).status_code == 303
+    for path in ("/", "/cases/kozlov", "/outbox"):
+        refused = stolen.get(path)
+        assert refused.status_code == 303 and refused.headers["Location"].endswith("/login")
+    with session_scope(project.engine) as session:
+        [row] = session.scalars(select(WebSession)).all()
+        assert row.ended_at == ANSWERED_AT
+
+
+def test_a_session_ends_after_twelve_hours(project: Project) -> None:
+    client = logged_in(project)
+    cookie = client.get_cookie("monitor_session")
+    assert cookie is not None
+    later = project.app(now=ANSWERED_AT + timedelta(hours=12, minutes=1)).test_client()
+    later.set_cookie("monitor_session", cookie.value)
+    assert later.get("/").status_code == 303
 
 
 def test_a_login_link_expires_after_fifteen_minutes(project: Project) -> None:

@@ -111,6 +111,18 @@ def received_confirmation_request(
     return project
 
 
+def russian_operator(project: Project) -> None:
+    """Olga Operator reads Russian: the config says so, and sync applies it."""
+    contacts = project.config_dir / "contacts.toml"
+    text = contacts.read_text(encoding="utf-8")
+    olga = text.index('id = "operator"')
+    contacts.write_text(
+        text[:olga] + text[olga:].replace('language = "en"', 'language = "ru"', 1),
+        encoding="utf-8",
+    )
+    assert project.run("sync", now="2016-08-21T07:45:00+00:00").code == 0
+
+
 class LiveServer:
     """The real WSGI server (waitress) on 127.0.0.1, in a thread of the test process."""
 

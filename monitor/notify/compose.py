@@ -219,6 +219,7 @@ def compose_reminder(
         case_id=decision.case_id,
         decision=decision,
         deadline_kind=deadline.kind,
+        calendar_generation=contact.calendar_generation,
     )
     if answers:
         context["actions"] = answers.as_context()
@@ -424,7 +425,14 @@ def _grouped(
         ],
         **extra,
     }
-    answers = links.for_email(contact.id, contact.language, template, now, case_id=only_case)
+    answers = links.for_email(
+        contact.id,
+        contact.language,
+        template,
+        now,
+        case_id=only_case,
+        calendar_generation=contact.calendar_generation,
+    )
     if answers:
         context["actions"] = answers.as_context()
     rendered = render(template, context)

@@ -40,11 +40,13 @@ from monitor.models import (
     LoginRequest,
     Notification,
     Subscription,
+    WebSession,
 )
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.compose import compose
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
+from monitor.notify.i18n import translator
 from monitor.notify.plan import new_message_id
 from monitor.notify.render import Rendered, build_message
 from monitor.queries import (
@@ -59,7 +61,7 @@ from monitor.queries import (
 )
 from monitor.settings import Settings, secret_key
 from monitor.status import health_report
-from monitor.web.words import day_words, words
+from monitor.web.words import day_words, recorded_words, refused_words, words
 
 log = logging.getLogger("monitor.web")
 
@@ -79,7 +81,7 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-_LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410}
+_LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410, "replaced": 410}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -137,7 +139,18 @@ def create_app(
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"csrf_token": csrf, "operator_name": session.get("operator_name")}
+        # The operators' pages speak the logged-in operator's language (set by ``operator``);
+        # a contact's pages pass their own ``w``, ``day`` and ``language``.
+        lang = g.get("language", "en")
+        t = translator(lang)
+        return {
+            "csrf_token": csrf,
+            "operator_name": session.get("operator_name"),
+            "w": words(lang),
+            "day": day_words(lang),
+            "decision_kind": lambda kind: t(f"kind.{kind}"),
+            "language": lang,
+        }
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -208,6 +221,7 @@ def create_app(
                 form_csrf=form_token(token),
                 today=now().date(),
                 token=token,
+                recorded=recorded_words(view.recorded, lang) if view.recorded else None,
             ),
             status,
         )
@@ -228,7 +242,13 @@ def create_app(
         except UsageError as exc:
             # A date in the future, or before the decision: the same page again, with why.
             with session_scope(engine) as db:
-                return link_page(token, answers.link_view(db, claim), 400, str(exc))
+                view = answers.link_view(db, claim)
+                why = (
+                    refused_words(exc, view.contact.language)
+                    if isinstance(exc, answers.RecordRefused)
+                    else str(exc)
+                )
+                return link_page(token, view, 400, why)
 
     @app.route("/u/<token>", methods=["GET", "POST"])
     def unsubscribe(token: str) -> Any:
@@ -248,9 +268,12 @@ def create_app(
     def my_deadlines(token: str) -> str:
         claim = verify(token, (links.MY_DEADLINES,))
         with session_scope(engine) as db:
-            answers.link_view(db, claim)  # the contact must still exist
+            contact = answers.link_view(db, claim).contact  # the contact must still exist
             mine = contact_deadlines(db, claim.contact_id)
-        calendar_url = links_here().url(links.CALENDAR, claim.contact_id, now())
+            generation = contact.calendar_generation
+        calendar_url = links_here().url(
+            links.CALENDAR, claim.contact_id, now(), generation=generation
+        )
         return render_template(
             "me.html",
             mine=mine,
@@ -265,7 +288,9 @@ def create_app(
     def calendar(token: str) -> Response:
         claim = verify(token, (links.CALENDAR,))
         with session_scope(engine) as db:
-            answers.link_view(db, claim)
+            contact = answers.link_view(db, claim).contact
+            if claim.generation != contact.calendar_generation:
+                raise LinkError("replaced")
             body = feed_ics(contact_deadlines(db, claim.contact_id), now())
         return Response(body, mimetype="text/calendar")
 
@@ -337,6 +362,8 @@ def create_app(
             if request.method == "GET" or used is not None:
                 return render_template(
                     "login_confirm.html",
+                    w=words(contact.language),
+                    language=contact.language,
                     contact=contact,
                     used=used,
                     form_csrf=form_token(token),
@@ -354,23 +381,60 @@ def create_app(
                     outcome=f"{contact.name} logged in to the web view",
                 )
             )
+            sid = secrets.token_urlsafe(24)
+            # Sessions that ran out count for nothing: the table stays small.
+            db.execute(delete(WebSession).where(WebSession.expires_at < now()))
+            db.add(
+                WebSession(
+                    sid_hash=_digest(key, sid),
+                    contact_id=contact.id,
+                    created_at=now(),
+                    expires_at=now() + OPERATOR_SESSION,
+                )
+            )
             session.clear()
             session.permanent = True
+            session["sid"] = sid
             session["operator"] = contact.id
             session["operator_name"] = contact.name
             session["csrf"] = secrets.token_urlsafe(24)
         return redirect(url_for("overview"), 303)
 
+    def live_session(db: Session) -> WebSession | None:
+        """The session row of this cookie while it is open: not ended, not expired."""
+        sid = session.get("sid")
+        if not isinstance(sid, str) or "operator" not in session:
+            return None
+        return db.scalars(
+            select(WebSession).where(
+                WebSession.sid_hash == _digest(key, sid),
+                WebSession.contact_id == session["operator"],
+                WebSession.ended_at.is_(None),
+                WebSession.expires_at > now(),
+            )
+        ).first()
+
     @app.post("/logout")
     def logout() -> Any:
         check_csrf(csrf())
+        with session_scope(engine) as db:
+            row = live_session(db)
+            if row is not None:
+                # For good: a copy of this cookie, taken before, is refused from now on.
+                row.ended_at = now()
         session.clear()
         return redirect(url_for("login"), 303)
 
     def operator(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if "operator" not in session:
+            with session_scope(engine) as db:
+                open_session = live_session(db)
+                contact = db.get(Contact, open_session.contact_id) if open_session else None
+                if contact is not None:
+                    g.language = contact.language
+            if open_session is None:
+                session.clear()
                 return redirect(url_for("login"), 303)
             if request.method == "POST":
                 check_csrf(csrf())
@@ -455,13 +519,18 @@ def create_app(
             row = db.get(Notification, row_id)
             if row is None:
                 abort(404)
-            message, origin = _as_sent(db, settings, row, now())
+            message, origin, origin_path = _as_sent(db, settings, row, now())
             body = message.get_body(("plain",))
             # The advocate's links act as the advocate: the operator reads them, never uses them.
             text = _hide_links(body.get_content() if body is not None else "")
             headers = [(name, _hide_links(str(value))) for name, value in message.items()]
         return render_template(
-            "email.html", row_id=row_id, origin=origin, headers=headers, text=text
+            "email.html",
+            row_id=row_id,
+            origin=origin,
+            origin_path=origin_path,
+            headers=headers,
+            text=text,
         )
 
     @app.post("/outbox/<int:row_id>/retry")
@@ -508,7 +577,9 @@ def _form_day(raw: str | None) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise UsageError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+        raise answers.RecordRefused(
+            f"{raw!r} is not a date (YYYY-MM-DD)", "not_a_date", day=raw
+        ) from None
 
 
 _LINK = re.compile(r"/(a|u|me|login|calendar)/[A-Za-z0-9_.\-]+")
@@ -533,10 +604,12 @@ def _digest(key: str, value: str) -> str:
 
 
 def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) -> EmailMessage:
-    text = render_template("login_email.txt", contact=contact, url=url)
-    html = render_template("login_email.html", contact=contact, url=url)
+    lang = contact.language
+    w = words(lang)
+    text = render_template("login_email.txt", contact=contact, url=url, w=w, language=lang)
+    html = render_template("login_email.html", contact=contact, url=url, w=w, language=lang)
     return build_message(
-        Rendered("Your login link to the Court Deadline Monitor", text, html),
+        Rendered(w("login.subject"), text, html),
         sender=settings.mail_from,
         to_name=contact.name,
         to_email=contact.email,
@@ -547,8 +620,9 @@ def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) 
 
 def _as_sent(
     db: Session, settings: Settings, row: Notification, now: datetime
-) -> tuple[EmailMessage, str]:
-    """The .eml file the files backend wrote, or else the email composed again now."""
+) -> tuple[EmailMessage, str, str]:
+    """The .eml file the files backend wrote (``file``, its path), or else the email composed
+    again now (``composed``)."""
     import email
     import email.policy
 
@@ -556,10 +630,8 @@ def _as_sent(
     path = Path(settings.outbox_dir) / f"{digest}.eml"
     if settings.mail_backend == "files" and path.exists():
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        return message, f"as written to {path}"
+        return message, "file", str(path)
     try:
-        return compose(db, [row], settings.mail_from, row.sent_at or now).message, (
-            "composed again now from the database (the SMTP server keeps no copy)"
-        )
+        return compose(db, [row], settings.mail_from, row.sent_at or now).message, "composed", ""
     except MonitorError as exc:
         raise UsageError(f"this email cannot be composed again: {exc}") from exc
