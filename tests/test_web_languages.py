@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from monitor import links
@@ -22,6 +20,8 @@ from tests.web_helpers import (
     ANSWERED_AT,
     BASE_URL,
     Project,
+    csrf_of,
+    logged_in,
     path_of,
     received_confirmation_request,
     russian_operator,
@@ -31,25 +31,6 @@ from tests.web_helpers import (
 @pytest.fixture
 def project(run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return received_confirmation_request(run, config_dir, monkeypatch)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
-def logged_in(project: Project) -> FlaskClient:
-    client = project.app().test_client()
-    url = path_of(
-        project.run(
-            "login-link", "operator@example.org", now="2016-08-21T07:59:00+00:00"
-        ).out.strip()
-    )
-    page = client.get(url)
-    done = client.post(url, data={"csrf": _csrf(page.text)})
-    assert done.status_code == 303
-    return client
 
 
 def executed_link_for_erlan(project: Project) -> str:
@@ -74,7 +55,7 @@ def test_a_russian_operator_reads_the_operators_pages_in_russian(project: Projec
     )
     confirm = client.get(url)
     assert "Войти как Olga Operator" in confirm.text
-    client.post(url, data={"csrf": _csrf(confirm.text)})
+    client.post(url, data={"csrf": csrf_of(confirm.text)})
     expected = {
         "/": ["Обзор", "Ближайшие сроки", "Дела", "Исходящие", "Выйти"],
         "/cases/kozlov": ["Факты", "Исполнено: не отмечено", "Сроки", "вступление в силу"],
@@ -104,7 +85,7 @@ def test_a_russian_contact_is_told_in_russian_why_nothing_was_recorded_and_what_
 ) -> None:
     url = executed_link_for_erlan(project)
     client = project.app().test_client()
-    csrf = _csrf(client.get(url).text)
+    csrf = csrf_of(client.get(url).text)
     future = client.post(url, data={"csrf": csrf, "day": "2016-08-25"})
     assert future.status_code == 400
     assert "Ничего не записано: чт, 25 августа 2016 ещё не наступило" in future.text
@@ -127,7 +108,7 @@ def test_a_russian_operator_gets_the_login_email_in_russian(project: Project) ->
     client = project.app().test_client()
     before = set(project.outbox.glob("*.eml"))
     form = client.get("/login")
-    client.post("/login", data={"csrf": _csrf(form.text), "email": "operator@example.org"})
+    client.post("/login", data={"csrf": csrf_of(form.text), "email": "operator@example.org"})
     [sent] = set(project.outbox.glob("*.eml")) - before
     message = email.message_from_bytes(sent.read_bytes(), policy=email.policy.default)
     assert str(message["Subject"]) == "Ссылка для входа в Court Deadline Monitor"

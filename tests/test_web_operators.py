@@ -6,7 +6,6 @@ import email
 import email.policy
 import logging
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -18,38 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from monitor.db import session_scope
 from monitor.models import Decision, Event, LoginRequest, Notification, WebSession
 from tests.conftest import free_port
-from tests.web_helpers import ANSWERED_AT, Project, path_of, received_confirmation_request
+from tests.web_helpers import (
+    ANSWERED_AT,
+    Project,
+    csrf_of,
+    logged_in,
+    path_of,
+    received_confirmation_request,
+)
 
 
 @pytest.fixture
 def project(run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return received_confirmation_request(run, config_dir, monkeypatch)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, html
-    return found.group(1)
-
-
-def logged_in(project: Project) -> FlaskClient:
-    client = project.app().test_client()
-    url = path_of(
-        project.run(
-            "login-link", "operator@example.org", now="2016-08-21T07:59:00+00:00"
-        ).out.strip()
-    )
-    page = client.get(url)
-    assert "Log in as Olga Operator" in page.text
-    done = client.post(url, data={"csrf": _csrf(page.text)})
-    assert done.status_code == 303 and done.headers["Location"].endswith("/")
-    return client
 
 
 def test_operators_pages_need_a_login(project: Project) -> None:
@@ -68,18 +53,18 @@ def test_the_login_link_logs_in_once_with_a_strict_cookie(project: Project) -> N
     )
     page = client.get(url)
     assert client.get("/").status_code == 303  # opening the link alone logs nobody in
-    done = client.post(url, data={"csrf": _csrf(page.text)})
+    done = client.post(url, data={"csrf": csrf_of(page.text)})
     cookie = done.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/").status_code == 200
     other = project.app().test_client()
-    reused = other.post(url, data={"csrf": _csrf(page.text)})
+    reused = other.post(url, data={"csrf": csrf_of(page.text)})
     assert "already used" in reused.text
     assert other.get("/").status_code == 303
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(project: Project) -> None:
-    client = logged_in(project)
+    client = logged_in(project, page_says="Log in as Olga Operator")
     assert client.get("/").status_code == 200
     cookie = client.get_cookie("monitor_session")
     assert cookie is not None
@@ -87,7 +72,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(project: Project) -> 
     stolen.set_cookie("monitor_session", cookie.value)
     assert stolen.get("/outbox").status_code == 200  # the copy works while the session is open
     overview = client.get("/")
-    assert client.post("/logout", data={"csrf": _csrf(overview.text)}).status_code == 303
+    assert client.post("/logout", data={"csrf": csrf_of(overview.text)}).status_code == 303
     for path in ("/", "/cases/kozlov", "/outbox"):
         refused = stolen.get(path)
         assert refused.status_code == 303 and refused.headers["Location"].endswith("/login")
@@ -97,7 +82,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(project: Project) -> 
 
 
 def test_a_session_ends_after_twelve_hours(project: Project) -> None:
-    client = logged_in(project)
+    client = logged_in(project, page_says="Log in as Olga Operator")
     cookie = client.get_cookie("monitor_session")
     assert cookie is not None
     later = project.app(now=ANSWERED_AT + timedelta(hours=12, minutes=1)).test_client()
@@ -121,7 +106,7 @@ def test_asking_for_a_login_link_emails_operators_only_and_says_the_same_to_all(
     form = client.get("/login")
     before = set(project.outbox.glob("*.eml"))
     for address in ("operator@example.org", "advocate@example.org", "nobody@example.org"):
-        answer = client.post("/login", data={"csrf": _csrf(form.text), "email": address})
+        answer = client.post("/login", data={"csrf": csrf_of(form.text), "email": address})
         assert answer.status_code == 200 and "If this address belongs to an operator" in answer.text
     [new] = set(project.outbox.glob("*.eml")) - before
     message = email.message_from_bytes(new.read_bytes(), policy=email.policy.default)
@@ -132,7 +117,7 @@ def test_asking_for_a_login_link_emails_operators_only_and_says_the_same_to_all(
 
 def test_login_requests_are_rate_limited(project: Project) -> None:
     client = project.app().test_client()
-    csrf = _csrf(client.get("/login").text)
+    csrf = csrf_of(client.get("/login").text)
     codes = [
         client.post("/login", data={"csrf": csrf, "email": f"x{i}@example.org"}).status_code
         for i in range(8)
@@ -142,7 +127,7 @@ def test_login_requests_are_rate_limited(project: Project) -> None:
     codes = []
     for i in range(5):
         other = project.app().test_client()
-        token = _csrf(other.get("/login").text)
+        token = csrf_of(other.get("/login").text)
         codes.append(
             other.post(
                 "/login",
@@ -152,7 +137,7 @@ def test_login_requests_are_rate_limited(project: Project) -> None:
         )
     assert codes == [200] * 3 + [429] * 2
     later = project.app(now=ANSWERED_AT + timedelta(minutes=16)).test_client()
-    token = _csrf(later.get("/login").text)
+    token = csrf_of(later.get("/login").text)
     assert later.post("/login", data={"csrf": token, "email": "a@example.org"}).status_code == 200
     with session_scope(project.engine) as session:  # older requests are forgotten
         assert [r.at for r in session.scalars(select(LoginRequest))] == [
@@ -161,7 +146,7 @@ def test_login_requests_are_rate_limited(project: Project) -> None:
 
 
 def test_forms_without_the_csrf_token_are_refused(project: Project) -> None:
-    client = logged_in(project)
+    client = logged_in(project, page_says="Log in as Olga Operator")
     assert client.post("/login", data={"email": "operator@example.org"}).status_code == 400
     refused = client.post("/cases/kozlov/facts", data={"fact": "executed", "day": "2016-08-20"})
     assert refused.status_code == 400
@@ -174,11 +159,11 @@ def test_forms_without_the_csrf_token_are_refused(project: Project) -> None:
 def test_operators_record_and_clear_facts_and_retry_emails_from_the_web_view(
     project: Project,
 ) -> None:
-    client = logged_in(project)
+    client = logged_in(project, page_says="Log in as Olga Operator")
     page = client.get("/cases/kozlov")
     assert page.status_code == 200
     assert "config/cases/kozlov.toml" in page.text
-    csrf = _csrf(page.text)
+    csrf = csrf_of(page.text)
     client.post("/cases/kozlov/facts", data={"csrf": csrf, "fact": "executed", "day": "2016-08-20"})
     assert "Carried out: Sat 20 Aug 2016" in client.get("/cases/kozlov").text
     client.post("/cases/kozlov/facts", data={"csrf": csrf, "fact": "clear-executed"})
@@ -197,7 +182,7 @@ def test_operators_record_and_clear_facts_and_retry_emails_from_the_web_view(
 
 
 def test_every_operators_page_answers(project: Project) -> None:
-    client = logged_in(project)
+    client = logged_in(project, page_says="Log in as Olga Operator")
     with session_scope(project.engine) as session:
         sent = session.scalars(select(Notification).where(Notification.status == "sent")).one()
     for path, words in (
@@ -236,7 +221,7 @@ def test_tokens_never_reach_the_log(project: Project, caplog: pytest.LogCaptureF
 
 def test_behind_a_local_proxy_each_client_has_its_own_login_limit(project: Project) -> None:
     client = project.app().test_client()
-    csrf = _csrf(client.get("/login").text)
+    csrf = csrf_of(client.get("/login").text)
 
     def ask(forwarded: str, n: int) -> int:
         return client.post(

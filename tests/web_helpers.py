@@ -149,3 +149,26 @@ def live(app: Flask, port: int = 0) -> Iterator[LiveServer]:
         yield server
     finally:
         server.close()
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html
+    return found.group(1)
+
+
+def logged_in(project: Project, *, page_says: str | None = None) -> Any:
+    """A test client logged in as the example's operator through a printed login link."""
+    client = project.app().test_client()
+    url = path_of(
+        project.run(
+            "login-link", "operator@example.org", now="2016-08-21T07:59:00+00:00"
+        ).out.strip()
+    )
+    page = client.get(url)
+    if page_says is not None:
+        assert page_says in page.text
+    done = client.post(url, data={"csrf": csrf_of(page.text)})
+    assert done.status_code == 303
+    return client
