@@ -12,15 +12,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-LANGUAGES = ("en", "ru")
+from monitor.deadlines.words import day_words, plural_index
 
-_EN_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_RU_DAYS = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
-_RU_MONTHS = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
+LANGUAGES = ("en", "ru")
 
 PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
     # Subjects.
@@ -333,21 +327,8 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
 _DATA_KEYS = ("kind.", "alert.")
 
 
-def plural_index(language: str, n: int) -> int:
-    if language == "ru":
-        if n % 10 == 1 and n % 100 != 11:
-            return 0
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return 1
-        return 2
-    return 0 if n == 1 else 1
-
-
-def human_date(day: date, language: str) -> str:
-    """``Sat 20 Aug 2016`` / ``сб, 20 августа 2016``."""
-    if language == "ru":
-        return f"{_RU_DAYS[day.weekday()]}, {day.day} {_RU_MONTHS[day.month - 1]} {day.year}"
-    return f"{_EN_DAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+# Dates and plural forms are the deadline engine's own words (one table for both).
+human_date = day_words
 
 
 def translator(language: str) -> Callable[..., str]:
