@@ -163,7 +163,7 @@ def lateness_ours(folder: Path) -> list[float]:
 
     class Recording(FileBackend):
         def send(self, message: Any) -> str:
-            sent[str(message["Message-ID"])] = time.time()
+            sent[message.message_id] = time.time()
             return "recorded"
 
     url = f"sqlite:///{folder}/ours-late.db"

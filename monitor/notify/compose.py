@@ -38,9 +38,11 @@ from monitor.models import (
     Subscription,
 )
 from monitor.notify.i18n import translator, when_words
+from monitor.notify.mime import Built
 from monitor.notify.render import (
     Rendered,
     build_message,
+    build_raw,
     calendar_uid,
     deadline_ics,
     is_web_url,
@@ -59,12 +61,17 @@ class Email:
 
     rows: list[Notification]
     contact: Contact
-    message: EmailMessage
+    built: Built
     rendered: Rendered
 
     @property
     def message_id(self) -> str:
         return self.rows[0].message_id
+
+    @property
+    def message(self) -> EmailMessage:
+        """The email parsed back from the bytes that are sent (for previews and tests)."""
+        return self.built.message
 
 
 def _cached(session: Session, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
@@ -145,32 +152,57 @@ def late_reason(row: Notification) -> str:
     return "down"
 
 
+@dataclass(frozen=True)
+class _DeadlineFacts:
+    """What every reminder about one deadline says in one language: read and worded once per
+    batch, however many contacts and reminders it has."""
+
+    decision: Decision
+    deadline: Deadline
+    explained: str
+    ics: bytes | None
+
+
+def _deadline_facts(
+    session: Session, row: Notification, language: str, has_ics: bool, now: datetime
+) -> _DeadlineFacts:
+    def load() -> _DeadlineFacts:
+        decision = session.get(Decision, row.decision_id)
+        assert decision is not None and row.deadline_kind is not None
+        deadline = next(d for d in decision.deadlines if d.kind == row.deadline_kind)
+        explained = explanations_in(decision, language)[deadline.kind]
+        ics = _ics(decision, deadline, explained, language, now) if has_ics else None
+        return _DeadlineFacts(decision, deadline, explained, ics)
+
+    key = ("deadline", row.decision_id, row.deadline_kind, language, has_ics, now)
+    facts: _DeadlineFacts = _cached(session, key, load)
+    return facts
+
+
 def reminder_context(
     session: Session, row: Notification, contact: Contact, now: datetime
-) -> tuple[dict[str, Any], Decision, Deadline]:
-    decision = session.get(Decision, row.decision_id)
-    assert decision is not None and row.deadline_kind is not None
+) -> tuple[dict[str, Any], _DeadlineFacts]:
+    has_ics = row.kind != "execution_escalation"
+    facts = _deadline_facts(session, row, contact.language, has_ics, now)
+    decision, deadline, explained = facts.decision, facts.deadline, facts.explained
     case = decision.case
-    deadline = next(d for d in decision.deadlines if d.kind == row.deadline_kind)
-    explained = explanations_in(decision, contact.language)[deadline.kind]
     late = now - row.due_at > LATE_AFTER
     # A late reminder counts its days from the day it is actually sent.
     today = now.astimezone(ZoneInfo(contact.timezone)).date()
     offset = (deadline.due_on - today).days if late else int(row.offset_days or 0)
+    others = _others(operator_addresses(session, case.id), contact)
     context = {
         "language": contact.language,
         "contact_name": contact.name,
         "role": _role(session, contact, case.id, row.kind),
         "footer_case": case.title,
-        "operators": [
-            f"{n} <{e}>" for n, e in _others(operator_addresses(session, case.id), contact)
-        ],
-        "reply_to": _others(operator_addresses(session, case.id), contact),
+        "operators": [f"{n} <{e}>" for n, e in others],
+        "reply_to": others,
         "offset": offset,
         "when": when_words(max(offset, 0), contact.language),
         "late_due": _local(row.due_at, contact) if late else None,
         "late_reason": late_reason(row),
-        "has_ics": row.kind != "execution_escalation",
+        "has_ics": has_ics,
         "case": {"key": case.key, "title": case.title, "label": case.label or case.key},
         "decision": {
             "kind": decision.kind,
@@ -187,19 +219,19 @@ def reminder_context(
             "uncertain": deadline.uncertain,
         },
     }
-    return context, decision, deadline
+    return context, facts
 
 
-def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -> bytes:
+def _ics(
+    decision: Decision, deadline: Deadline, explained: str, language: str, now: datetime
+) -> bytes:
     t = translator(language)
     case = decision.case
     return deadline_ics(
         uid=calendar_uid(case.key, decision.key, deadline.kind),
         day=deadline.due_on,
         summary=t(f"ics.summary.{deadline.kind}", label=case.label or case.key),
-        description=(
-            f"{case.title}\n{decision.court}\n\n{explanations_in(decision, language)[deadline.kind]}"
-        ),
+        description=f"{case.title}\n{decision.court}\n\n{explained}",
         url=decision.source_url if is_web_url(decision.source_url) else None,
         stamp=now,
         # Recomputed later (a moved date) means a higher sequence: calendars update the entry.
@@ -210,7 +242,8 @@ def _ics(decision: Decision, deadline: Deadline, language: str, now: datetime) -
 def compose_reminder(
     session: Session, row: Notification, contact: Contact, sender: str, now: datetime
 ) -> Email:
-    context, decision, deadline = reminder_context(session, row, contact, now)
+    context, facts = reminder_context(session, row, contact, now)
+    decision, deadline = facts.decision, facts.deadline
     answers = links.for_email(
         contact.id,
         contact.language,
@@ -224,8 +257,8 @@ def compose_reminder(
     if answers:
         context["actions"] = answers.as_context()
     rendered = render(row.kind, context)
-    ics = _ics(decision, deadline, contact.language, now) if context["has_ics"] else None
-    message = build_message(
+    ics = facts.ics
+    message = build_raw(
         rendered,
         sender=sender,
         to_name=contact.name,
@@ -366,7 +399,13 @@ def compose_alerts(
             if found is not None and in_force is not None:
                 calendars.append(
                     (
-                        _ics(found, in_force, contact.language, now),
+                        _ics(
+                            found,
+                            in_force,
+                            explanations_in(found, contact.language)["in_force"],
+                            contact.language,
+                            now,
+                        ),
                         f"{found.case.key}-{found.key}.ics",
                     )
                 )
@@ -383,8 +422,8 @@ def compose_digest(
     items = []
     case_ids: set[int | None] = set()
     for row in rows:
-        context, decision, _ = reminder_context(session, row, contact, now)
-        case_ids.add(decision.case_id)
+        context, facts = reminder_context(session, row, contact, now)
+        case_ids.add(facts.decision.case_id)
         single = render(row.kind, context)
         headline = single.text.split("\n\n")[1].strip()
         items.append(
@@ -436,7 +475,7 @@ def _grouped(
     if answers:
         context["actions"] = answers.as_context()
     rendered = render(template, context)
-    message = build_message(
+    message = build_raw(
         rendered,
         sender=sender,
         to_name=contact.name,

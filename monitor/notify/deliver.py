@@ -24,15 +24,31 @@ from typing import Any, Protocol, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from monitor.errors import DeliveryError
+from monitor.notify.mime import Built
 from monitor.settings import Settings
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+Outgoing = EmailMessage | Built
+
+
+def _envelope(message: Outgoing) -> tuple[str, list[str], str, bytes]:
+    """(sender, recipients, Message-ID, bytes with CRLF line ends) of a message to send."""
+    if isinstance(message, Built):
+        return message.sender, list(message.recipients), message.message_id, message.raw
+    sender = parseaddr(str(message["From"]))[1]
+    recipients = [
+        address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])
+    ]
+    raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    return sender, recipients, str(message["Message-ID"] or ""), raw
+
+
 class Backend(Protocol):
     name: str
 
-    def send(self, message: EmailMessage) -> str: ...
+    def send(self, message: Outgoing) -> str: ...
 
     def __enter__(self) -> Self: ...
 
@@ -53,14 +69,15 @@ class FileBackend:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         return None
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: Outgoing) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
-        message_id = str(message["Message-ID"] or "")
+        _, _, message_id, raw = _envelope(message)
         # Named by Message-ID: a resend after a crash overwrites the same file.
         digest = hashlib.sha256(message_id.encode()).hexdigest()[:16]
         path = self.directory / f"{digest}.eml"
         try:
-            path.write_bytes(bytes(message))
+            # LF line ends, as files on disk have them (SMTP gets CRLF).
+            path.write_bytes(raw.replace(b"\r\n", b"\n"))
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc}", permanent=False) from exc
         return f"written to {path}"
@@ -156,12 +173,9 @@ class SmtpBackend:
                 self._connection.close()
             self._connection = None
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: Outgoing) -> str:
         """Send one message over the open connection (opened on first use)."""
-        sender = parseaddr(str(message["From"]))[1]
-        recipients = [
-            address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])
-        ]
+        sender, recipients, _, raw = _envelope(message)
         deadline = time.monotonic() + self.timeout
         if self._connection is None:
             self._connection = self._connect(deadline)
@@ -178,9 +192,7 @@ class SmtpBackend:
                     raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
             self._left(deadline)
             # SMTP lines end in CRLF; smtplib fixes line ends only for str, not for bytes.
-            code, reply = connection.data(
-                message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-            )
+            code, reply = connection.data(raw)
             if code != 250:
                 raise smtplib.SMTPDataError(code, reply)
             return f"{code} {_text(reply)}"

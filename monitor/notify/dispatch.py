@@ -45,10 +45,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, and_, func, or_, select, text, update
+from sqlalchemy import Engine, Table, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -178,6 +178,13 @@ def claim_due(
     return sorted(claimed)
 
 
+# The statements of the send loop run on the table, not through the ORM: they change rows
+# by condition and never need objects back, and the ORM's bookkeeping was a good part of the
+# cost of each email.
+_N = cast(Table, Notification.__table__)
+_ATTEMPT = cast(Table, DeliveryAttempt.__table__)
+
+
 def _held(ids: list[int], token: str) -> tuple[Any, ...]:
     return (
         Notification.id.in_(ids),
@@ -186,15 +193,51 @@ def _held(ids: list[int], token: str) -> tuple[Any, ...]:
     )
 
 
+# ``_held`` on the table's columns with bound parameters: built once, so that each email
+# costs the database its statements and not their construction.
+_HELD = (
+    _N.c.id.in_(bindparam("ids", expanding=True)),
+    _N.c.status == "sending",
+    _N.c.claimed_by == bindparam("token"),
+)
+_RENEW = (
+    update(_N)
+    .where(*_HELD)
+    .values(claimed_until=bindparam("until"), next_attempt_at=bindparam("until"))
+)
+_MARK_SENT = (
+    update(_N)
+    .where(*_HELD)
+    .values(
+        status="sent",
+        sent_at=bindparam("at"),
+        attempts=_N.c.attempts + 1,
+        last_error=None,
+        claimed_until=None,
+        updated_at=bindparam("at"),
+    )
+)
+_START = (
+    insert(_ATTEMPT)
+    .values(notification_id=bindparam("row"), started_at=bindparam("at"), result="started")
+    .returning(_ATTEMPT.c.id)
+)
+_FINISH = (
+    update(_ATTEMPT)
+    .where(_ATTEMPT.c.id == bindparam("attempt"))
+    .values(
+        result=bindparam("result"),
+        reply=bindparam("reply"),
+        finished_at=bindparam("at"),
+        duration_ms=bindparam("ms"),
+    )
+)
+
+
 def renew(session: Session, ids: list[int], token: str, until: datetime) -> int:
     """Extend the claim on ``ids`` if ``token`` still holds them; returns how many it holds."""
-    result = session.execute(
-        update(Notification)
-        .where(*_held(ids, token))
-        .values(claimed_until=until, next_attempt_at=until)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = session.connection().execute(_RENEW, {"ids": ids, "token": token, "until": until})
+    return int(result.rowcount)
 
 
 def group_rows(rows: list[Notification]) -> list[list[Notification]]:
@@ -283,52 +326,42 @@ def _start_attempt(
     ids = [row.id for row in email.rows]
     if renew(session, ids, token, until) != len(ids):
         return None
-    attempt = DeliveryAttempt(notification_id=ids[0], started_at=at, result="started")
-    session.add(attempt)
-    session.flush()
-    return attempt.id
+    attempt_id: int = session.connection().execute(_START, {"row": ids[0], "at": at}).scalar_one()
+    return attempt_id
 
 
 def _finish_attempt(
     session: Session, attempt_id: int, result: str, reply: str, at: datetime, ms: int
 ) -> None:
-    attempt = session.get(DeliveryAttempt, attempt_id)
-    if attempt is not None:
-        attempt.result, attempt.reply, attempt.finished_at, attempt.duration_ms = (
-            result,
-            reply,
-            at,
-            ms,
-        )
+    session.connection().execute(
+        _FINISH, {"attempt": attempt_id, "result": result, "reply": reply, "at": at, "ms": ms}
+    )
 
 
-def _mark_sent(
-    session: Session,
-    email: Email,
-    token: str,
-    attempt_id: int,
-    reply: str,
-    at: datetime,
-    ms: int,
-) -> int:
+@dataclass(frozen=True)
+class _Sent:
+    """An email sent and not yet marked: its mark goes into the next transaction."""
+
+    email: Email
+    attempt_id: int
+    reply: str
+    ms: int
+
+
+def _mark_sent(session: Session, sent: _Sent, token: str, at: datetime) -> int:
     """Mark the email's rows sent where ``token`` still holds them; returns how many are
     marked sent by this token (counting a mark that an earlier try of this transaction
     committed before its connection was lost). The token stays on the row: who sent it."""
-    ids = [row.id for row in email.rows]
-    session.execute(
-        update(Notification)
-        .where(*_held(ids, token))
-        .values(
-            status="sent",
-            sent_at=at,
-            attempts=Notification.attempts + 1,
-            last_error=None,
-            claimed_until=None,
-            updated_at=at,
-        )
-        .execution_options(synchronize_session=False)
+    ids = [row.id for row in sent.email.rows]
+    marked = (
+        session.connection().execute(_MARK_SENT, {"ids": ids, "token": token, "at": at}).rowcount
     )
-    _finish_attempt(session, attempt_id, "sent", reply, at, ms)
+    _finish_attempt(session, sent.attempt_id, "sent", sent.reply, at, sent.ms)
+    if marked == len(ids):
+        return len(ids)
+    # Fewer than expected: an earlier try of this transaction may have committed the mark
+    # before its connection was lost, or the claim was taken over. Count what this token
+    # marked.
     return int(
         session.scalar(
             select(func.count()).where(
@@ -475,6 +508,7 @@ def dispatch_due(
     if not ids:
         return report
     done: set[int] = set()
+    sender_loop = _Sender(engine, backend, token, now, policy, rng, clock, report, in_hand)
     try:
         prepared = in_transaction(
             engine,
@@ -490,84 +524,128 @@ def dispatch_due(
                 # From here on this batch never gives the email's rows back: once the send
                 # may have happened, only a mark or the claim's expiry may free them.
                 done.update(row.id for row in email.rows)
-                _send_one(engine, backend, email, token, now, policy, rng, clock, report, in_hand)
+                sender_loop.send(email)
     finally:
-        leftover = [i for i in ids if i not in done]
-        if leftover:
-            report.released += in_transaction(
-                engine,
-                functools.partial(release, ids=leftover, token=token, at=clock()),
-                patience=5,
-            )
+        try:
+            sender_loop.flush()
+        finally:
+            leftover = [i for i in ids if i not in done]
+            if leftover:
+                report.released += in_transaction(
+                    engine,
+                    functools.partial(release, ids=leftover, token=token, at=clock()),
+                    patience=5,
+                )
     return report
 
 
-def _send_one(
-    engine: Engine,
-    backend: Backend,
-    email: Email,
-    token: str,
-    now: datetime,
-    policy: DispatchPolicy,
-    rng: random.Random,
-    clock: Clock,
-    report: DispatchReport,
-    in_hand: set[int],
-) -> None:
-    """Renew the claim, send, mark: the fenced heart of delivery."""
-    rows = [row.id for row in email.rows]
-    # In hand before the claim is renewed: a graceful stop running beside this thread gives
-    # back every claim of this worker except these.
-    in_hand.update(rows)
-    try:
-        attempt_id = in_transaction(
-            engine,
-            lambda s: _start_attempt(s, email, token, clock() + policy.lease, clock()),
-            patience=5,
+class _Sender:
+    """Renew, send, mark: the fenced heart of delivery, one transaction per email.
+
+    The mark of an email that went out is written in the same transaction as the renewal
+    and attempt record of the next one, which commits before that next email is sent; the
+    last mark of a batch has a transaction of its own (``flush``). So an email's rows are
+    marked sent before any later email is sent, at one commit per email instead of two.
+    Until its mark commits, an email's rows stay in ``in_hand``: a graceful stop never gives
+    back rows that were sent and not yet marked.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        backend: Backend,
+        token: str,
+        now: datetime,
+        policy: DispatchPolicy,
+        rng: random.Random,
+        clock: Clock,
+        report: DispatchReport,
+        in_hand: set[int],
+    ) -> None:
+        self.engine, self.backend, self.token, self.now = engine, backend, token, now
+        self.policy, self.rng, self.clock, self.report = policy, rng, clock, report
+        self.in_hand = in_hand
+        self.unmarked: _Sent | None = None
+        # A mark is worth waiting for (a failed mark means a resend), as long as the claim
+        # lasts.
+        self.patience = policy.lease.total_seconds() / 2
+
+    def _settle_mark(self, session: Session) -> int | None:
+        if self.unmarked is None:
+            return None
+        return _mark_sent(session, self.unmarked, self.token, self.clock())
+
+    def _marked(self, marked: int | None) -> None:
+        """Account for the mark just committed, and let go of its rows."""
+        sent, self.unmarked = self.unmarked, None
+        if sent is None or marked is None:
+            return
+        rows = [row.id for row in sent.email.rows]
+        if marked != len(rows):
+            log.warning(
+                "email %s was sent but its claim had been taken over; it may go out twice",
+                sent.email.message_id,
+            )
+        self.report.sent += marked
+        self.in_hand.difference_update(rows)
+
+    def flush(self) -> None:
+        """Commit the mark still pending (the batch's last email, or one before a stop)."""
+        if self.unmarked is not None:
+            self._marked(in_transaction(self.engine, self._settle_mark, patience=self.patience))
+
+    def send(self, email: Email) -> None:
+        rows = [row.id for row in email.rows]
+        # In hand before the claim is renewed: a graceful stop running beside this thread
+        # gives back every claim of this worker except these.
+        self.in_hand.update(rows)
+        try:
+            self._send(email, rows)
+        finally:
+            if self.unmarked is None or self.unmarked.email is not email:
+                self.in_hand.difference_update(rows)
+
+    def _send(self, email: Email, rows: list[int]) -> None:
+        clock, policy = self.clock, self.policy
+
+        def start(session: Session) -> tuple[int | None, int | None]:
+            marked = self._settle_mark(session)
+            return marked, _start_attempt(
+                session, email, self.token, clock() + policy.lease, clock()
+            )
+
+        marked, attempt_id = in_transaction(
+            self.engine, start, patience=self.patience if self.unmarked else 5
         )
+        self._marked(marked)
         if attempt_id is None:
             # The claim was taken over (it expired while this batch was busy): the new owner
             # sends it. Never send what this token no longer holds.
-            report.lost += len(rows)
+            self.report.lost += len(rows)
             return
-        # A mark is worth waiting for (a failed mark means a resend), as long as the claim
-        # lasts.
-        patience = policy.lease.total_seconds() / 2
         started = time.monotonic()
         try:
-            reply = backend.send(email.message)
+            reply = self.backend.send(email.built)
         except DeliveryError as exc:
             error = exc
             ms = int((time.monotonic() - started) * 1000)
             outcome = in_transaction(
-                engine,
+                self.engine,
                 lambda s: _mark_failed(
-                    s, email, token, attempt_id, error, now, clock(), ms, policy, rng
+                    s, email, self.token, attempt_id, error, self.now, clock(), ms, policy, self.rng
                 ),
-                patience=patience,
+                patience=self.patience,
             )
             if outcome == "failed":
-                report.failed += len(rows)
+                self.report.failed += len(rows)
             elif outcome == "retried":
-                report.retried += len(rows)
+                self.report.retried += len(rows)
         else:
             ms = int((time.monotonic() - started) * 1000)
-            marked = in_transaction(
-                engine,
-                lambda s: _mark_sent(s, email, token, attempt_id, reply, clock(), ms),
-                patience=patience,
-            )
-            if marked != len(rows):
-                log.warning(
-                    "email %s was sent but its claim had been taken over; it may go out twice",
-                    email.message_id,
-                )
-            report.sent += marked
-            report.emails += 1
-            report.replies.append(reply)
-        report.send_seconds += time.monotonic() - started
-    finally:
-        in_hand.difference_update(rows)
+            self.unmarked = _Sent(email, attempt_id, reply, ms)
+            self.report.emails += 1
+            self.report.replies.append(reply)
+        self.report.send_seconds += time.monotonic() - started
 
 
 def retry(session: Session, notification_id: int, now: datetime) -> Notification:

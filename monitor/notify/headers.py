@@ -11,7 +11,8 @@ sender put in a name (CVE-2024-6923). So Subject, From, To and Reply-To are buil
 - plain ASCII words stay as they are, folded at spaces; anything else is written as
   ``=?utf-8?b?...?=`` words, each no longer than 75 characters, each holding whole
   characters and its own spaces, so that nothing between two encoded words carries meaning;
-- the email package writes the result as is (see :class:`EncodedHeader`).
+- the result is written as is, by ``mime`` and by the email package (see
+  :class:`EncodedHeader`).
 """
 
 from __future__ import annotations
@@ -156,6 +157,11 @@ class EncodedHeader(str):
         header.name = name
         header._folded = folded
         return header
+
+    @property
+    def folded(self) -> str:
+        """The header line as written: ``Name: value``, folded with LF."""
+        return self._folded
 
     def fold(self, *, policy: Any) -> str:
         linesep: str = policy.linesep

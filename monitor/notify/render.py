@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from monitor.deadlines.reminders import REMINDER_KINDS
-from monitor.notify.headers import addresses_header, clean, subject_header
+from monitor.notify.headers import addresses_header, clean, subject_header, unstructured
 from monitor.notify.i18n import human_date, translator, when_words
+from monitor.notify.mime import Built, assemble
 
 MESSAGE_ID_DOMAIN = "court-deadline-monitor"
 
@@ -87,7 +88,23 @@ def split_address(value: str) -> tuple[str, str]:
     return name, email or one_line(value)
 
 
-def build_message(
+def _plain(name: str, value: str) -> str:
+    """A header whose value is an ASCII token list (Message-ID, Date, List-Unsubscribe): kept
+    as written, folded only at its own spaces; anything else is encoded as text."""
+    value = one_line(value)
+    if not value.isascii():
+        return unstructured(name, value)
+    lines = [f"{name}:"]
+    for index, word in enumerate(value.split(" ")):
+        candidate = f"{lines[-1]} {word}"
+        if len(candidate) <= 76 or index == 0:
+            lines[-1] = candidate
+        else:
+            lines.append(f" {word}")
+    return "\n".join(lines)
+
+
+def build_raw(
     rendered: Rendered,
     *,
     sender: str,
@@ -100,29 +117,39 @@ def build_message(
     extra_headers: dict[str, str] | None = None,
     calendars: Sequence[tuple[bytes, str]] = (),
     reply_to: Sequence[tuple[str, str]] = (),
-) -> EmailMessage:
-    """The email as sent. Subject, From, To and Reply-To are encoded by ``headers``: they
-    decode to exactly the text rendered, and nothing in a name can add a header line."""
-    message = EmailMessage()
-    message["Subject"] = subject_header(rendered.subject)
-    message["From"] = addresses_header("From", [split_address(sender)])
-    message["To"] = addresses_header("To", [(to_name, to_email)])
+) -> Built:
+    """The email as sent, as bytes. Subject, From, To and Reply-To are encoded by ``headers``:
+    they decode to exactly the text rendered, and nothing in a name can add a header line."""
+    from_address = split_address(sender)
+    lines = [
+        subject_header(rendered.subject).folded,
+        addresses_header("From", [from_address]).folded,
+        addresses_header("To", [(to_name, to_email)]).folded,
+    ]
     if reply_to:
-        message["Reply-To"] = addresses_header("Reply-To", reply_to)
-    message["Message-ID"] = one_line(message_id)
-    message["Date"] = format_datetime(date_header)
-    message["Auto-Submitted"] = "auto-generated"
-    for name, value in (extra_headers or {}).items():
-        message[name] = one_line(value)
-    # Quoted-printable keeps the text readable in an .eml file and survives any relay.
-    message.set_content(rendered.text, cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+        lines.append(addresses_header("Reply-To", reply_to).folded)
+    lines.append(_plain("Message-ID", message_id))
+    lines.append(_plain("Date", format_datetime(date_header)))
+    lines.append("Auto-Submitted: auto-generated")
+    extra = {name: one_line(value) for name, value in (extra_headers or {}).items()}
+    lines.extend(_plain(name, value) for name, value in extra.items())
     attachments = [(ics, ics_name)] if ics is not None else []
-    for body, name in [*attachments, *calendars]:
-        message.add_attachment(
-            body, maintype="text", subtype="calendar", filename=name, params={"method": "PUBLISH"}
-        )
-    return message
+    raw = assemble(
+        lines, text=rendered.text, html=rendered.html, calendars=[*attachments, *calendars]
+    )
+    return Built(
+        raw=raw,
+        sender=from_address[1],
+        recipients=(to_email,),
+        message_id=one_line(message_id),
+        headers=extra,
+    )
+
+
+def build_message(rendered: Rendered, **fields: Any) -> EmailMessage:
+    """The email as an object, for senders that are not the dispatcher (a login link, a test
+    email): the same bytes as :func:`build_raw`, parsed back."""
+    return build_raw(rendered, **fields).message
 
 
 def calendar_uid(case_key: str, decision_key: str, deadline_kind: str) -> str:
