@@ -157,3 +157,99 @@ def test_a_stop_gives_back_its_own_claims_but_not_the_email_in_hand_or_anyone_el
     assert by_id[mine[0]].status == "sending"  # in hand: its batch marks it
     assert all(by_id[i].status == "pending" and by_id[i].claimed_by is None for i in mine[1:])
     assert all(by_id[i].claimed_by == "hostx1:7:1#1" for i in theirs)
+
+
+class _Watching:
+    """A backend that, at each send, reads the outbox through a connection of its own: every
+    email sent before must already be marked sent (committed), and the one being sent must
+    be held by its batch with its attempt recorded."""
+
+    name = "watching"
+
+    def __init__(self, engine: Engine, stop_after: int | None = None) -> None:
+        self.engine = engine
+        self.sent: list[str] = []
+        self.stop_after = stop_after
+        self.stop = threading.Event()
+
+    def __enter__(self) -> _Watching:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def send(self, message: object) -> str:
+        message_id = message.message_id  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:
+            status = dict(
+                connection.execute(select(Notification.message_id, Notification.status)).all()
+            )
+            attempts = connection.scalar(select(func.count()).select_from(DeliveryAttempt))
+        assert [status[m] for m in self.sent] == ["sent"] * len(self.sent)
+        assert status[message_id] == "sending"
+        assert attempts == len(self.sent) + 1
+        self.sent.append(message_id)
+        if self.stop_after is not None and len(self.sent) >= self.stop_after:
+            self.stop.set()
+        return "250 ok"
+
+
+def test_each_email_is_marked_sent_before_the_next_one_is_sent(
+    engine: Engine, config_dir: Path
+) -> None:
+    """One commit per email carries the previous email's mark and this one's renewal: the
+    mark must still be committed before the next send, on SQLite and PostgreSQL."""
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    ids = due_notifications(engine, config_dir, 5)
+    backend = _Watching(engine)
+    report = dispatch_due(
+        engine, backend, datetime.now(UTC), worker="w", sender=SENDER, policy=DispatchPolicy()
+    )
+    assert sorted(backend.sent) == sorted(ids) and report.sent == report.emails == 5
+    with session_scope(engine) as session:
+        rows = list(session.scalars(select(Notification).where(Notification.message_id.in_(ids))))
+        attempts = list(session.scalars(select(DeliveryAttempt)))
+    assert {r.status for r in rows} == {"sent"} and all(r.claimed_until is None for r in rows)
+    assert [a.result for a in attempts] == ["sent"] * 5 and all(a.finished_at for a in attempts)
+
+
+def test_a_stop_never_gives_back_an_email_sent_and_not_yet_marked(
+    sqlite_engine: Engine, config_dir: Path
+) -> None:
+    """A graceful stop releases every claim of its worker except the rows in hand: an email
+    that went out stays in hand until its mark commits, even while the mark waits for the
+    next email's transaction."""
+    from monitor.notify.dispatch import release_worker
+
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    ids = due_notifications(sqlite_engine, config_dir, 4)
+    in_hand: set[int] = set()
+    released: list[int] = []
+    backend = _Watching(sqlite_engine, stop_after=2)
+
+    def stop_requested() -> bool:
+        if backend.stop.is_set() and not released:
+            # What a signal handler's stop does beside the sending thread, at this moment.
+            with session_scope(sqlite_engine) as session:
+                released.append(release_worker(session, "w", datetime.now(UTC), keep=in_hand))
+        return backend.stop.is_set()
+
+    report = dispatch_due(
+        sqlite_engine,
+        backend,
+        datetime.now(UTC),
+        worker="w",
+        sender=SENDER,
+        policy=DispatchPolicy(),
+        should_stop=stop_requested,
+        in_hand=in_hand,
+    )
+    assert released == [2]  # the two emails not started; not the second one sent
+    assert report.sent == 2 and not in_hand
+    with session_scope(sqlite_engine) as session:
+        statuses = collections.Counter(
+            session.scalars(select(Notification.status).where(Notification.message_id.in_(ids)))
+        )
+    assert statuses == {"sent": 2, "pending": 2}
