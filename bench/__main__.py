@@ -42,7 +42,7 @@ def main() -> int:
     runners = {
         "schedule": lambda: schedule.run(report, postgres),
         "naive": lambda: naive.run(report),
-        "mail": lambda: io.mail(report),
+        "mail": lambda: io.mail(report, postgres),
         "polling": lambda: io.polling(report),
         "extraction": extraction_sections,
         "idle": lambda: io.idle(report),

@@ -253,3 +253,26 @@ def test_a_stop_never_gives_back_an_email_sent_and_not_yet_marked(
             session.scalars(select(Notification.status).where(Notification.message_id.in_(ids)))
         )
     assert statuses == {"sent": 2, "pending": 2}
+
+
+def test_a_row_that_cannot_be_composed_fails_alone_and_the_others_go_out(
+    engine: Engine, config_dir: Path
+) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    ids = due_notifications(engine, config_dir, 3)
+    with session_scope(engine) as session:
+        broken = session.scalars(
+            select(Notification).where(Notification.message_id == ids[1])
+        ).one()
+        broken.deadline_kind = "no_such_deadline"  # its decision has no such deadline
+    backend = _Watching(engine)
+    report = dispatch_due(
+        engine, backend, datetime.now(UTC), worker="w", sender=SENDER, policy=DispatchPolicy()
+    )
+    assert sorted(backend.sent) == sorted([ids[0], ids[2]])
+    assert (report.sent, report.failed, report.released) == (2, 1, 0)
+    with session_scope(engine) as session:
+        row = session.scalars(select(Notification).where(Notification.message_id == ids[1])).one()
+    assert row.status == "failed" and row.claimed_by is None
+    assert row.last_error is not None and row.last_error.startswith("cannot compose")

@@ -40,12 +40,14 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import queue
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, and_, bindparam, func, insert, or_, select, text, update
@@ -61,6 +63,7 @@ from monitor.notify.compose import ALERT, Email, compose
 from monitor.notify.deliver import Backend
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Clock = Callable[[], datetime]
 
@@ -261,16 +264,12 @@ def _expired(row: Notification, contact: Contact, now: datetime) -> bool:
     return last_useful_day(row.kind, row.deadline_date) < today
 
 
-@dataclass
-class _Prepared:
-    emails: list[Email]
-    skipped: int = 0
-    failed: int = 0
-
-
-def _prepare(
-    session: Session, ids: list[int], token: str, sender: str, now: datetime, at: datetime
-) -> _Prepared:
+def _triage(
+    session: Session, ids: list[int], token: str, now: datetime, at: datetime
+) -> tuple[list[list[int]], int]:
+    """Mark the claimed reminders whose last useful day has passed ``skipped`` (one summary
+    event for the operators), and group the others into emails. Returns the groups' ids, in
+    sending order, and how many were skipped."""
     rows = list(session.scalars(select(Notification).where(*_held(ids, token))))
     live: list[Notification] = []
     skipped: list[str] = []
@@ -301,21 +300,107 @@ def _prepare(
             # One case: the summary goes to that case's operators; several: to every operator.
             case_id=cases.pop() if len(cases) == 1 else None,
         )
-    prepared = _Prepared([], skipped=len(skipped))
-    for group in group_rows(live):
+    return [[row.id for row in group] for group in group_rows(live)], len(skipped)
+
+
+@dataclass(frozen=True)
+class _Unwritable:
+    """A group of rows that could not be composed into an email, and why."""
+
+    ids: list[int]
+    error: Exception
+
+
+def _composed(
+    engine: Engine, groups: list[list[int]], sender: str, now: datetime
+) -> Iterator[Email | _Unwritable]:
+    """The emails of ``groups``, one at a time, read in a session of their own that never
+    writes. A broken row does not block the others: it comes out as ``_Unwritable``."""
+    with Session(engine, expire_on_commit=False) as session:
+        wanted = [i for group in groups for i in group]
+        rows = {
+            r.id: r
+            for r in session.scalars(select(Notification).where(Notification.id.in_(wanted)))
+        }
+        for group in groups:
+            try:
+                yield compose(session, [rows[i] for i in group], sender, now)
+            except DBAPIError:
+                raise  # the database, not the row: the batch ends, its rows are given back
+            except Exception as exc:
+                log.exception("cannot compose notification %s", group[0])
+                yield _Unwritable(group, exc)
+
+
+def _unwritable(session: Session, failed: _Unwritable, token: str, at: datetime) -> int:
+    """Rows that cannot be composed fail at once (operators see them in the outbox)."""
+    result = session.connection().execute(
+        update(_N)
+        .where(*_HELD)
+        .values(
+            status="failed",
+            last_error=f"cannot compose: {failed.error}",
+            claimed_by=None,
+            claimed_until=None,
+            updated_at=at,
+        ),
+        {"ids": failed.ids, "token": token},
+    )
+    return int(result.rowcount)
+
+
+class _Ahead(Generic[T]):
+    """Runs an iterator in a thread of its own, at most ``depth`` items ahead of its reader:
+    emails are composed (CPU) while the sender waits for the SMTP server and the database's
+    commits (which release the interpreter). Whatever the iterator raises, its reader raises."""
+
+    _END = object()
+
+    def __init__(self, source: Callable[[], Iterator[T]], depth: int = 4) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(source,), daemon=True)
+        self._thread.start()
+
+    def _run(self, source: Callable[[], Iterator[T]]) -> None:
+        items = source()
         try:
-            email = compose(session, group, sender, now)
-        except DBAPIError:
-            raise  # the database, not the row: the whole transaction is tried again
-        except Exception as exc:  # a broken row must not block the others: fail it, go on
-            log.exception("cannot compose notification %s", group[0].id)
-            for row in group:
-                row.status, row.last_error, row.updated_at = "failed", f"cannot compose: {exc}", at
-                row.claimed_by = row.claimed_until = None
-            prepared.failed += len(group)
-            continue
-        prepared.emails.append(email)
-    return prepared
+            for item in items:
+                self._queue.put(item)
+                if self._stop.is_set():
+                    return
+            self._queue.put(self._END)
+        except BaseException as exc:  # handed to the reader, raised there
+            self._queue.put(_Raised(exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator's own cleanup (its session) runs in its own thread
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if isinstance(item, _Raised):
+                raise item.exc
+            yield cast(T, item)
+
+    def close(self) -> None:
+        """Stop the thread (after the item it is composing) and wait for it."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                while True:
+                    self._queue.get_nowait()
+            except queue.Empty:
+                pass
+            self._thread.join(timeout=0.01)
+
+
+@dataclass(frozen=True)
+class _Raised:
+    exc: BaseException
 
 
 def _start_attempt(
@@ -509,16 +594,24 @@ def dispatch_due(
         return report
     done: set[int] = set()
     sender_loop = _Sender(engine, backend, token, now, policy, rng, clock, report, in_hand)
+    emails: _Ahead[Email | _Unwritable] | None = None
     try:
-        prepared = in_transaction(
+        groups, report.skipped = in_transaction(
             engine,
-            functools.partial(_prepare, ids=ids, token=token, sender=sender, now=now, at=clock()),
+            functools.partial(_triage, ids=ids, token=token, now=now, at=clock()),
             patience=5,
         )
-        report.skipped += prepared.skipped
-        report.failed += prepared.failed
+        emails = _Ahead(functools.partial(_composed, engine, groups, sender, now))
         with backend:
-            for email in prepared.emails:
+            for email in emails:
+                if isinstance(email, _Unwritable):
+                    done.update(email.ids)
+                    report.failed += in_transaction(
+                        engine,
+                        functools.partial(_unwritable, failed=email, token=token, at=clock()),
+                        patience=5,
+                    )
+                    continue
                 if should_stop():
                     break
                 # From here on this batch never gives the email's rows back: once the send
@@ -526,6 +619,8 @@ def dispatch_due(
                 done.update(row.id for row in email.rows)
                 sender_loop.send(email)
     finally:
+        if emails is not None:
+            emails.close()
         try:
             sender_loop.flush()
         finally:
