@@ -151,6 +151,9 @@ class Worker:
     in_hand: set[int] = field(default_factory=set)
     # Seconds one email takes to send, smoothed: a claim takes no more than fits in its lease.
     send_seconds: float = 0.05
+    # Job runs not yet added to this worker's heartbeat row (see ``record_runs``).
+    runs_unrecorded: int = 0
+    runs_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
@@ -222,6 +225,7 @@ class Worker:
         self.stopping.set()
         if self.heartbeat_id is None:
             return
+        self.record_runs("dispatch")
         with session_scope(self.engine) as session:
             row = session.get(WorkerHeartbeat, self.heartbeat_id)
             if row is not None and row.stopped_at is None:
@@ -476,21 +480,39 @@ class Worker:
         )
         if name in ("plan", "poll"):
             self.wake.set()  # they may have queued emails: the dispatcher looks now
-        if self.heartbeat_id is not None:
-            try:
-                with session_scope(self.engine) as session:
-                    session.execute(
-                        update(WorkerHeartbeat)
-                        .where(WorkerHeartbeat.id == self.heartbeat_id)
-                        .values(jobs_run=WorkerHeartbeat.jobs_run + 1, last_job=name)
-                    )
-            except DBAPIError as exc:
-                log.error("cannot record the run of job %s: %s", name, one_line(exc))
+        with self.runs_lock:
+            self.runs_unrecorded += 1
+        if name != "dispatch":
+            # The dispatcher runs at every due time: its runs are counted in memory and
+            # recorded with the next other job (the heartbeat's at the latest), not with a
+            # write to the database of their own between two emails.
+            self.record_runs(name)
         return True
+
+    def record_runs(self, last_job: str) -> None:
+        """Add the job runs not yet recorded to this worker's heartbeat row."""
+        with self.runs_lock:
+            runs, self.runs_unrecorded = self.runs_unrecorded, 0
+        if self.heartbeat_id is None or not runs:
+            return
+        try:
+            with session_scope(self.engine) as session:
+                session.execute(
+                    update(WorkerHeartbeat)
+                    .where(WorkerHeartbeat.id == self.heartbeat_id)
+                    .values(jobs_run=WorkerHeartbeat.jobs_run + runs, last_job=last_job)
+                )
+        except DBAPIError as exc:
+            with self.runs_lock:
+                self.runs_unrecorded += runs
+            log.error("cannot record the run of job %s: %s", last_job, one_line(exc))
 
     def run_once(self) -> bool:
         """Every job once, in order (for system cron). True when all succeeded."""
-        return all([self.run_job(name, job) for name, job, _ in self.jobs()])
+        jobs = self.jobs()
+        ok = all([self.run_job(name, job) for name, job, _ in jobs])
+        self.record_runs(jobs[-1][0])
+        return ok
 
     def schedule(self, scheduler_class: type[BaseScheduler]) -> BaseScheduler:
         """A scheduler with the worker's jobs but dispatch (its own thread), all due at once;
