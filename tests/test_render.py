@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from jinja2 import UndefinedError
@@ -150,6 +150,74 @@ def test_ics_is_an_all_day_event_with_an_alarm() -> None:
     assert str(event["summary"]) == "S X: y"
     [alarm] = list(event.walk("VALARM"))
     assert str(alarm["action"]) == "DISPLAY"
+
+
+ICS_TEXTS = [
+    "plain",
+    "Решение вступает в силу: Козлов",
+    'specials ; , \\ and "quotes" and : colons',
+    "line one\nline two\r\nline three\rfour",
+    "й" * 200,
+    "a" * 74 + "й" + "b" * 200,
+    "emoji 🗓️ at the fold " + "x" * 60 + "🗓️" * 20,
+    "",
+]
+
+
+@pytest.mark.parametrize("text", ICS_TEXTS)
+def test_ics_reads_back_in_icalendar_as_the_library_itself_would_write_it(text: str) -> None:
+    """The event is written by hand (speed); read by ``icalendar``, it must hold exactly what
+    the library's own writer would have put there, and keep RFC 5545's line rules."""
+    from icalendar import Alarm, Calendar, Event
+
+    fields = {
+        "uid": "kozlov.parole.in_force@court-deadline-monitor",
+        "day": date(2016, 8, 19),
+        "summary": "Срок: " + text[:80],
+        "description": f"Капшагайский городской суд\n\n{text}",
+        "url": "https://example.org/news?id=1,2;3",
+        "stamp": datetime(2016, 8, 5, 7, 0, tzinfo=UTC),
+        "sequence": 24_000_000,
+    }
+    ours = deadline_ics(**fields)  # type: ignore[arg-type]
+    reference = Calendar()
+    for key, value in (
+        ("prodid", "-//Court Deadline Monitor//EN"),
+        ("version", "2.0"),
+        ("method", "PUBLISH"),
+    ):
+        reference.add(key, value)
+    event = Event()
+    event.add("uid", fields["uid"])
+    event.add("dtstamp", fields["stamp"])
+    event.add("sequence", fields["sequence"])
+    event.add("dtstart", fields["day"])
+    event.add("dtend", date(2016, 8, 20))
+    event.add("summary", " ".join(str(fields["summary"]).split()))
+    event.add("description", fields["description"])
+    event.add("transp", "TRANSPARENT")
+    event.add("url", fields["url"])
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", " ".join(str(fields["summary"]).split()))
+    alarm.add("trigger", timedelta(hours=-15))
+    event.add_component(alarm)
+    reference.add_component(event)
+
+    def facts(raw: bytes) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (part.name, {key: part[key].to_ical().decode() for key in part})
+            for part in Calendar.from_ical(raw).walk()
+        ]
+
+    assert facts(ours) == facts(reference.to_ical())
+    [parsed] = list(Calendar.from_ical(ours).walk("VEVENT"))
+    description = str(fields["description"]).replace("\r\n", "\n").replace("\r", "\n")
+    assert str(parsed["description"]) == description
+    assert ours.endswith(b"\r\n") and b"\n" not in ours.replace(b"\r\n", b"")
+    for line in ours.split(b"\r\n")[:-1]:
+        assert len(line) <= 75
+        line.decode("utf-8")  # never cut inside a character
 
 
 def test_alerts_about_several_cases_name_each_case_once_in_the_subject() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from monitor import links
 from monitor.deadlines.reminders import OPERATOR
@@ -113,6 +113,55 @@ def _load_operators(session: Session, case_id: int | None) -> list[tuple[str, st
     if case_id is not None:
         query = query.where(Subscription.case_id == case_id)
     return [(c.name, c.email) for c in session.scalars(query)]
+
+
+def prime(session: Session, rows: Sequence[Notification]) -> None:
+    """Read what composing ``rows`` needs in a few queries for the whole batch (decisions with
+    their cases and deadlines, contacts, each case's operators, each reader's roles), instead
+    of a few queries per email. Composing reads the same things either way."""
+    decision_ids = {r.decision_id for r in rows if r.decision_id is not None}
+    contact_ids = {r.contact_id for r in rows}
+    case_ids = {r.case_id for r in rows if r.case_id is not None}
+    memo: dict[tuple[Any, ...], Any] = session.info.setdefault("compose_memo", {})
+    # Held here: the session's identity map keeps objects only while someone refers to them.
+    held: list[Any] = memo.setdefault(("primed",), [])
+    if decision_ids:
+        held.extend(
+            session.scalars(
+                select(Decision)
+                .where(Decision.id.in_(decision_ids))
+                .options(joinedload(Decision.case), selectinload(Decision.deadlines))
+            ).unique()
+        )
+    held.extend(session.scalars(select(Contact).where(Contact.id.in_(contact_ids))))
+    if not case_ids:
+        return
+    operators: dict[int, list[tuple[str, str]]] = {case_id: [] for case_id in case_ids}
+    found = session.execute(
+        select(Subscription.case_id, Contact.key, Contact.name, Contact.email)
+        .join(Contact, Subscription.contact_id == Contact.id)
+        .where(
+            Subscription.case_id.in_(case_ids),
+            Subscription.role == OPERATOR,
+            Subscription.archived_at.is_(None),
+            Contact.archived_at.is_(None),
+        )
+        .order_by(Contact.key)
+        .distinct()
+    )
+    for case_id, _key, name, email in found:
+        operators[case_id].append((name, email))
+    for case_id, addresses in operators.items():
+        memo.setdefault(("operators", case_id), addresses)
+    roles: dict[tuple[int, int], set[str]] = {(c, k): set() for c in contact_ids for k in case_ids}
+    for contact_id, case_id, role in session.execute(
+        select(Subscription.contact_id, Subscription.case_id, Subscription.role).where(
+            Subscription.case_id.in_(case_ids), Subscription.contact_id.in_(contact_ids)
+        )
+    ):
+        roles[(contact_id, case_id)].add(role)
+    for (contact_id, case_id), their_roles in roles.items():
+        memo.setdefault(("roles", contact_id, case_id), their_roles)
 
 
 def _role(session: Session, contact: Contact, case_id: int | None, kind: str) -> str:

@@ -59,7 +59,7 @@ from monitor.db import in_transaction
 from monitor.deadlines.reminders import REMINDER_KINDS, last_useful_day
 from monitor.errors import DeliveryError, UsageError
 from monitor.models import Contact, DeliveryAttempt, Notification
-from monitor.notify.compose import ALERT, Email, compose
+from monitor.notify.compose import ALERT, Email, compose, prime
 from monitor.notify.deliver import Backend
 
 log = logging.getLogger(__name__)
@@ -322,6 +322,7 @@ def _composed(
             r.id: r
             for r in session.scalars(select(Notification).where(Notification.id.in_(wanted)))
         }
+        prime(session, list(rows.values()))
         for group in groups:
             try:
                 yield compose(session, [rows[i] for i in group], sender, now)
