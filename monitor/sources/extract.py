@@ -336,7 +336,8 @@ _DECISION = re.compile(
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
     r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
-    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?"
+    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?|санкционировал[аио]?|подтвердил[аио]?"
+    r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
@@ -350,7 +351,7 @@ _COURT_ONLY = re.compile(
     r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
     r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
     r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
-    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*)(?![а-яё])"
+    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*|(?:жалоб|апелляци)\w*\s+(?:\w+\s+){0,3}отклонен[аоы]?)(?![а-яё])"
     r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)"
     r"|(?<![а-яё])(?:апелляци\w*|кассаци\w*)\s+(?:инстанци\w+\s+)?(?:оставил|отклонил|отменил|удовлетворил|признал)\w*",
     re.I,
@@ -495,6 +496,7 @@ _COURT_EN_PLAIN = re.compile(
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
 # Capitalised words that can stand before a court's name without being part of it.
@@ -524,7 +526,8 @@ _NOT_COURT_NAME = {
     *EN_MONTHS,
     *EN_WEEKDAYS,
 }
-_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|ем|ая|ую|ей)"
+# An adjective's ending; a noun in "-ием" ("Постановлением суда") is not one.
+_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|(?<!и)ем|ая|ую|ей)"
 _RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|крайсуд|горрайсуд|военсуд)(?:а|у|ом|е)?\b"
 # A city or country in the genitive after a court's name ("... суд Москвы", "... суда
 # Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
@@ -532,8 +535,10 @@ _RU_WHERE = (
     r"(?:\s+по\s+(?:уголовным|гражданским|административным|экономическим)\s+делам)?"
     r"(?:\s+общей\s+юрисдикции)?"
     r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
-    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])))?"
-    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
+    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+(?!Республики\b)[А-ЯЁ][а-яё]))"
+    r"|\s+столицы\b)?"
+    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа)"
+    r"|\s+Республики\s+[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)?"
 )
 _RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
 _RU_PANEL_NAMED = r"(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+"
@@ -548,6 +553,7 @@ _COURT_RU = re.compile(
     rf"|\b[Сс]уд(?:а|у|ом|е)?\s+[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+)?района(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё]))?"
     r"|\b(?:[Рр]айсуд|[Гг]орсуд|[Оо]блсуд|[Кк]райсуд)(?:а|у|ом|е)?\s+[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])"
     r"|\bМособлсуд\w*"
+    rf"|(?<![\w-])[а-яё]+ск(?:ий|ого|ому|им|ом)\s+(?:городск|районн|областн|краев)[а-яё]+\s+{_RU_COURT_HEAD}"
     r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
     r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
     r")"
@@ -588,16 +594,15 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
+            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
+            # A fine is a penalty, administrative or criminal: the same deadlines follow.
+            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*",
             re.I,
         ),
     ),
     (
         "other",
-        re.compile(
-            r"\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*|обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*",
-            re.I,
-        ),
+        re.compile(r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*", re.I),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
     ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
@@ -752,11 +757,11 @@ def _named_courts(sentence: str) -> list[tuple[int, str]]:
     ]:
         for match in pattern.finditer(sentence):
             found.append((match.start(), match.group(0).strip().rstrip(".,")))
-    # "The Strasbourg court" is the European Court of Human Rights.
+    # "The Strasbourg court", "ECHR", "ЕСПЧ" are the European Court of Human Rights.
     return sorted((start, ECHR if _STRASBOURG.fullmatch(name) else name) for start, name in found)
 
 
-_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*")
+_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*|ECHR|ЕСПЧ")
 
 
 def find_court(sentence: str) -> str | None:
@@ -1171,7 +1176,7 @@ _STEMS = (
     "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
     "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
     "взял", "перевел", "ужесточ", "вернул", "прекратил", "взыскал", "признан", "объявил",
-    "лишил", "присудил", "конфисков", "заблокиров",
+    "лишил", "присудил", "конфисков", "заблокиров", "санкционир", "подтверд", "принят",
 )  # fmt: skip
 
 
@@ -1234,8 +1239,10 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
         twin.decision_date = twin.decision_date or draft.decision_date
         if _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
-        # An appeal ruling is told with the sentence it upheld: the ruling is the news.
-        if draft.kind == "appeal_ruling" or twin.kind is None:
+        # An appeal ruling is told with the sentence it upheld: the ruling is the news (the
+        # European Court hears applications, not appeals: its decision stays a judgment).
+        echr = twin.court is not None and _is_echr(twin.court)
+        if (draft.kind == "appeal_ruling" and not echr) or twin.kind is None:
             twin.kind = draft.kind or twin.kind
         twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
