@@ -369,9 +369,16 @@ _NOT_DECISION = re.compile(
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
     r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
-    r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to)\b"
+    r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to"
+    r"|over\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|months?|decades?)"
+    r"|(?:^|[,;:]\s)[Ss]ince\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?\d{4})\b"
     r"|отлож\w*|если\s+суд|(?:прокурор|прокуратур|обвинени|гособвинени|гособвинител|следстви|следовател)\w*\s+(?:\w+\s+){0,2}(?:запросил|попросил|просил|потребовал|требует|просит|настаива)\w*|(?:попросил|просил|просит)\w*\s+суд\b|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    # "За полтора года ЕСПЧ присудил...": decisions counted over a span, not one decision
+    r"|(?:^|[,;:]\s)[Сс]о?\s+\d{1,2}\s+[а-яё]+\s+\d{4}"
+    r"|(?<![а-яё])за\s+(?:последние\s+)?(?:\d+|полтора|полгода|два|две|три|пять|десять|несколько)\s+(?:год|лет|месяц)\w*"
+    # "добиваются, чтобы суд пересмотрел": a decision asked for
+    r"|(?<![а-яё])(?:добива\w+|требу\w+|хот\w+|просит|просят|настаива\w+)[^.;]{0,40}?чтобы"
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
 )
@@ -673,14 +680,33 @@ def _date_of_verb(
     """The date that goes with the verb: the last one written before it, else one right after
     it in the same clause ("ordered on 4 August"), never one in a relative clause ("who were
     shot on 16 December")."""
-    before = [d for d in dates if d.start < position]
+    before = [d for d in dates if d.start < position and not _SINCE.search(sentence, 0, d.start)]
     if before:
         return before[-1].value
-    for found in dates:
+    for found in (d for d in dates if d.start >= position):
         between = sentence[max(position, end or 0) : found.start]
-        if len(between) <= 60 and not _OTHER_CLAUSE.search(between):
-            return found.value
+        if len(between) > 60 or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
+            continue
+        if _CYRILLIC.search(sentence) and not _WHEN.search(between):
+            continue  # "участника акции 27 июля": the day of the rally, not of the arrest
+        return found.value
     return None
+
+
+# "since 15 March 2022", "с 15 марта": the start of a span, not the day of a decision.
+_SINCE = re.compile(r"(?:\b(?:since|from)|(?<![а-яё])(?:с|со|начиная\s+с))\s+$", re.I)
+# In Russian, a date after the verb is the verb's when it comes right after it, is told as a
+# time ("арестовал в пятницу") or follows a verb of announcing ("— объявила 24 мая судья"); a
+# date after a noun names an event: "участника акции 27 июля" is not the day of the arrest.
+_WHEN = re.compile(
+    r"^\W*(?:\S+\W+){0,2}?$|(?<![а-яё])во?\W*$|(?<![а-яё])[а-яё]{3,}(?:ил|ал|ял|ел)[аио]?\W*$",
+    re.I,
+)
+# "..., сообщил ТАСС в пятницу", "a spokesman said on Friday": the day it was told.
+_REPORTED = re.compile(
+    r"\b(?:said|told|reported|announced\s+to)\b|(?<![а-яё])(?:сообщил|рассказал|заявил|пишет|передает|передаёт|сообщает)",
+    re.I,
+)
 
 
 def find_periods(sentence: str) -> tuple[str | None, str | None]:
