@@ -872,14 +872,22 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
     )
 
 
-# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ", then "г. Москва
-# 13 октября 2021 г.", then the court that gives it.
+# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ" (also letter-spaced,
+# "П Р И Г О В О Р", or a line "Решение"), then the place and the date on one line ("г. Москва
+# 13 октября 2021 г.", "Великий Новгород 12 июля 2024 года", "06 октября 2022 года г. Саратов"),
+# then the court that gives it.
+def _spaced(word: str) -> str:
+    return r"\s?".join(word)
+
+
 _JUDGMENT_TITLE = re.compile(
-    r"(?m)^\s*(?P<stage>АПЕЛЛЯЦИОННОЕ\s+|КАССАЦИОННОЕ\s+)?(?P<what>ОПРЕДЕЛЕНИЕ|ПОСТАНОВЛЕНИЕ|РЕШЕНИЕ|ПРИГОВОР)\b"
+    rf"^\s*(?P<stage>(?:{_spaced('АПЕЛЛЯЦИОННОЕ')}|{_spaced('КАССАЦИОННОЕ')})\s*)?"
+    rf"(?P<what>{_spaced('ОПРЕДЕЛЕНИЕ')}|{_spaced('ПОСТАНОВЛЕНИЕ')}|{_spaced('РЕШЕНИЕ')}|{_spaced('ПРИГОВОР')})\b"
+    r"|^\s*(?P<stage2>(?:Апелляционное|Кассационное)\s+)?(?P<what2>Определение|Постановление|Решение|Приговор)\s*$",
+    re.M,
 )
-_JUDGMENT_PLACE = re.compile(
-    r"(?m)^\s*(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?[\s,]+(?=\d)"
-)
+_PLACE_NAME = r"(?:(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
+_JUDGMENT_PLACE = re.compile(rf"(?m)^\s*{_PLACE_NAME}[\s,]+(?=\d)|^\s*(?=\d[^\n]{{0,30}}\s(?:г\.|город)\s*[А-ЯЁ])")
 
 
 def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
@@ -895,11 +903,14 @@ def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | Non
         return None
     rest = head[place.end() :]
     courts = _named_courts(rest[:1500])
-    stage = title.group("stage") or ""
+    stage = title.group("stage") or title.group("stage2") or ""
+    what = re.sub(r"\s", "", title.group("what") or title.group("what2")).upper()
     if stage or re.search(r"кассационн|апелляционн", head[title.end() : place.start()], re.I):
         kind: str | None = "appeal_ruling"
-    elif title.group("what") == "ПРИГОВОР":
+    elif what == "ПРИГОВОР":
         kind = "sentence"
+    elif what == "РЕШЕНИЕ":
+        kind = "judgment"  # a court's decision on the merits (or on a complaint)
     else:
         kind = find_kind(rest[:1500])
     line = head[title.start() : place.end() + dates[0].end].split()
