@@ -263,7 +263,7 @@ _ABBREVIATIONS = {
     # Russian months as dates abbreviate them: "4 авг. 2016".
     *(name for name in RU_MONTHS if len(name) <= 4 and name != "мая"),
 }
-_BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(/]?[A-ZА-ЯЁ0-9])")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\n(?=[^\S\n]*[-•*]\s)")
 
 # Bounds that keep the work linear in the size of the text, whatever the page: a sentence is
@@ -408,6 +408,13 @@ _BACKGROUND = re.compile(
     re.I,
 )
 
+# "Андрей был осужден мировым судом в апреле 2024 года": a sentence passed before, told
+# without its day, is the background of the news (with its day, the dates decide).
+_WAS_PASSED = re.compile(
+    r"(?<![а-яё])был[аио]?\s+(?:осужд[её]н|приговор[её]н|оштрафован|арестован|признан[аоы]?\s+виновн)\w*",
+    re.I,
+)
+
 _IN_FORCE_PERIOD = [
     re.compile(
         rf"\b(?:come|comes|coming|came|enter|enters|entering|entered|go|goes)\s+(?:in)?to\s+(?:legal\s+)?(?:force|effect)\s+(?:in|within|after)\s+{_PERIOD}",
@@ -453,6 +460,10 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,5}}обжал\w*", re.I),
+    re.compile(
+        rf"обратиться\s+(?:в\s+[\w-]+\s+)?с\s+(?:апелляционной\s+|кассационной\s+)?жалоб\w*\s+в\s+течение\s+{_PERIOD}",
+        re.I,
+    ),
     re.compile(
         rf"(?:обжалова\w*|обжалован\w*|(?:подать|подана)\s+(?:\w+\s+)?(?:апелляци\w*|жалоб\w*))\s+(?:[\w«»]+\s+){{0,8}}(?:на\s+протяжении|в\s+течение|в)\s+{_PERIOD}",
         re.I,
@@ -502,6 +513,7 @@ _COURT_EN_PLAIN = re.compile(
     rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
+    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
     r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
@@ -577,7 +589,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
-            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
@@ -994,6 +1006,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         headline_says_not |= place == 0 and not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
+        if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
+            is_decision = False
         if place <= LEAD:
             lead_says_decision |= is_decision
         # A court named as the maker of the decision under review ("upheld the district
@@ -1061,8 +1075,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 verb.end() if verb else None,
             ),
             court=court,
-            kind=find_kind(sentence)
-            or ("judgment" if court and _is_echr(court) else None)
+            kind=("judgment" if court and _is_echr(court) else None)
+            or find_kind(sentence)
             # "Такое решение вынесла судья...": the kind told in the sentence before.
             or (find_kind(previous) if _SUCH.search(sentence) else None),
             appeal_period=appeal,
@@ -1255,7 +1269,7 @@ def _court_rank(draft: _Draft) -> int:
     if draft.court is None:
         return 0
     if re.match(r"an?\s|[Сс]уд\s+в\s", draft.court, re.I) or (
-        re.match(r"the\s+(?:[a-z]+\s+)?court\b", draft.court, re.I) and " in " not in draft.court
+        re.match(r"(?i:the)\s+(?:[a-z]+\s+)?(?i:court)\b", draft.court) and " in " not in draft.court
     ):
         return 1
     if draft.index == 0 and re.fullmatch(r"[A-Z][a-z]+\s+Court", draft.court):
