@@ -605,7 +605,8 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         "arrest",
         re.compile(
             r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
-            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
+            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток"
+            r"|санкционировал\w*\s+арест|(?<![а-яё])об\s+аресте",
             re.I,
         ),
     ),
@@ -711,7 +712,7 @@ _SINCE = re.compile(r"(?:\b(?:since|from)|(?<![а-яё])(?:с|со|начина�
 # time ("арестовал в пятницу") or follows a verb of announcing ("— объявила 24 мая судья"); a
 # date after a noun names an event: "участника акции 27 июля" is not the day of the arrest.
 _WHEN = re.compile(
-    r"^\W*(?:\S+\W+){0,2}?$|(?<![а-яё])во?\W*$|(?<![а-яё])[а-яё]{3,}(?:ил|ал|ял|ел)[аио]?\W*$",
+    r"^\W*(?:\S+\W+)?$|(?<![а-яё])во?\W*$|(?<![а-яё])[а-яё]{3,}(?:ил|ал|ял|ел)[аио]?\W*$",
     re.I,
 )
 # "..., сообщил ТАСС в пятницу", "a spokesman said on Friday": the day it was told.
@@ -799,7 +800,9 @@ def _named_courts(sentence: str) -> list[tuple[int, str]]:
     return sorted((start, ECHR if _STRASBOURG.fullmatch(name) else name) for start, name in found)
 
 
-_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*|ECHR|ЕСПЧ")
+_STRASBOURG = re.compile(
+    r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*|ECHR|ЕСПЧ"
+)
 
 
 def find_court(sentence: str) -> str | None:
@@ -898,8 +901,12 @@ _JUDGMENT_TITLE = re.compile(
     r"|^\s*(?P<stage2>(?:Апелляционное|Кассационное)\s+)?(?P<what2>Определение|Постановление|Решение|Приговор)\s*$",
     re.M,
 )
-_PLACE_NAME = r"(?:(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
-_JUDGMENT_PLACE = re.compile(rf"(?m)^\s*{_PLACE_NAME}[\s,]+(?=\d)|^\s*(?=\d[^\n]{{0,30}}\s(?:г\.|город)\s*[А-ЯЁ])")
+_PLACE_NAME = (
+    r"(?:(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
+)
+_JUDGMENT_PLACE = re.compile(
+    rf"(?m)^\s*{_PLACE_NAME}[\s,]+(?=\d)|^\s*(?=\d[^\n]{{0,30}}\s(?:г\.|город)\s*[А-ЯЁ])"
+)
 
 
 def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
@@ -1269,7 +1276,8 @@ def _court_rank(draft: _Draft) -> int:
     if draft.court is None:
         return 0
     if re.match(r"an?\s|[Сс]уд\s+в\s", draft.court, re.I) or (
-        re.match(r"(?i:the)\s+(?:[a-z]+\s+)?(?i:court)\b", draft.court) and " in " not in draft.court
+        re.match(r"(?i:the)\s+(?:[a-z]+\s+)?(?i:court)\b", draft.court)
+        and " in " not in draft.court
     ):
         return 1
     if draft.index == 0 and re.fullmatch(r"[A-Z][a-z]+\s+Court", draft.court):
