@@ -806,3 +806,10 @@ def test_an_arrest_confirmed_on_appeal_and_a_three_day_appeal_period() -> None:
     assert [(d.decision_date, d.kind, d.appeal_period) for d in found] == [
         (date(2012, 4, 23), "arrest", "3d")
     ]
+
+
+def test_a_court_named_as_a_place_is_not_the_court_that_decided() -> None:
+    text = "Пикетчицу, стоявшую у здания Арбитражного суда, суд 2 мая оштрафовал на 10 тысяч."
+    assert [(d.decision_date, d.court) for d in extract(text, date(2024, 5, 3))] == [
+        (date(2024, 5, 2), None)
+    ]

@@ -1208,7 +1208,17 @@ def _reviewed(sentence: str, start: int, name: str) -> bool:
     return bool(
         _REVIEWED_BEFORE.search(sentence[max(0, start - 80) : start])
         or _REVIEWED_AFTER.search(sentence[end : end + 40])
+        or _A_PLACE.search(sentence[max(0, start - 40) : start])
     )
+
+
+# A court named as a place ("рядом со зданием Арбитражного суда", "outside the Moscow City
+# Court") is where something happened, not who decided.
+_A_PLACE = re.compile(
+    r"(?:\b(?:outside|in\s+front\s+of|near|the\s+building\s+of|the\s+steps\s+of)\s+(?:the\s+)?"
+    r"|(?<![а-яё])(?:здани\w*|у\s+здания|возле|около|напротив)\s+)$",
+    re.I,
+)
 
 
 # Verbs that say a decision was made even when the text does not say of what kind.
