@@ -813,3 +813,14 @@ def test_a_court_named_as_a_place_is_not_the_court_that_decided() -> None:
     assert [(d.decision_date, d.court) for d in extract(text, date(2024, 5, 3))] == [
         (date(2024, 5, 2), None)
     ]
+
+
+def test_a_decision_told_as_a_noun_with_its_day_and_its_court() -> None:
+    text = (
+        "The group said today it was worried by yesterday's decision by a federal appeal court"
+        " in Washington confirming that two reporters must go to prison."
+    )
+    found = extract(text, date(2005, 4, 20))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2005, 4, 19), "a federal appeal court in Washington", "appeal_ruling")
+    ]

@@ -1004,6 +1004,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
+        as_noun: date | None = None
+        if verb is None and named is not None and as_of is not None:
+            # "worried by yesterday's decision by a federal appeal court in Washington": a
+            # decision told as a noun, with its day and its court.
+            told = _DAY_OF_RULING.search(sentence)
+            if told is not None and _BY_COURT.match(sentence, told.end()):
+                verb, as_noun = told, _day_told(told, dates, as_of)
         is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
         not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
@@ -1020,7 +1027,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # A court named as the maker of the decision under review ("upheld the district
         # court's verdict", "отменила приговор районного суда") did not make this one.
         deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
-        if verb is not None:
+        if verb is not None and as_noun is None:
             courts = deciding
             named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
@@ -1042,12 +1049,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             # the date of the decision just told.
             told = _DAY_OF_RULING.search(sentence)
             if told is not None:
-                day = next((d for d in dates if d.start <= told.start() < d.end), None)
-                if day is not None and day.value is not None and day.value <= as_of:
-                    drafts[-1].decision_date = day.value
-                elif (rel := told.group("rel") or told.group("relru")) is not None:
-                    back = 1 if rel.lower().startswith(("yesterday", "вчера")) else 0
-                    drafts[-1].decision_date = as_of - timedelta(days=back)
+                drafts[-1].decision_date = _day_told(told, dates, as_of)
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
@@ -1075,7 +1077,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             continue  # a period with nothing to attach it to
         draft = _Draft(
             index=index,
-            decision_date=_date_of_verb(
+            decision_date=as_noun
+            or _date_of_verb(
                 sentence,
                 decision_dates,
                 verb.start() if verb else len(sentence),
@@ -1166,6 +1169,22 @@ _DAY_OF_RULING = re.compile(
     r"\b(?:(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?P<rel>today|yesterday))[’']s\s+(?:\w+\s+)?(?:ruling|verdict|decision|judgment|sentence)\b"
     r"|(?<![а-яё])(?P<relru>сегодняшн|вчерашн)\w*\s+(?:\w+\s+)?(?:решени|приговор|постановлени)",
     re.I,
+)
+
+
+def _day_told(told: re.Match[str], dates: list[FoundDate], as_of: date) -> date | None:
+    """The day in "Monday's ruling", "yesterday's decision", "вчерашнее решение"."""
+    day = next((d for d in dates if d.start <= told.start() < d.end), None)
+    if day is not None and day.value is not None and day.value <= as_of:
+        return day.value
+    rel = told.group("rel") or told.group("relru")
+    if rel is None:
+        return None
+    return as_of - timedelta(days=1 if rel.lower().startswith(("yesterday", "вчера")) else 0)
+
+
+_BY_COURT = re.compile(
+    r"\s+(?:by|of)\s+(?:the\s+|an?\s+)?(?:[\w.-]+\s+){0,4}?(?:court|Court)\b|\s+[А-ЯЁ]?[а-яё-]*\s*суд\w*"
 )
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 # "the decision of 23 February, which upheld...", "решение, которым суд отказал...": the verb
