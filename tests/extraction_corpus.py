@@ -294,7 +294,8 @@ CORPUS: list[tuple[str, date | None, str, list[dict[str, Any]]]] = [
         "ru-two-weeks",
         None,
         "1 декабря 2023 года Бостандыкский районный суд заменил наказание на штраф. Постановление может быть обжаловано в течение двух недель.",
-        [dec(D(2023, 12, 1), "Бостандыкский районный суд", "other", appeal="2w")],
+        # A fine is a penalty: the kind is "sentence", as for a fine imposed in the first place.
+        [dec(D(2023, 12, 1), "Бостандыкский районный суд", "sentence", appeal="2w")],
     ),
     # ---------------------------------------------------------------- Russian, negatives
     (

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 REAL = Path(__file__).parent / "corpus" / "real"
-PARTS = ("dev", "heldout")
+PARTS = ("dev", "heldout", "fresh")
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 Prints the figures for the texts written with the rules and their held-out companions
 (tests/extraction_corpus.py, tests/extraction_heldout.py), then for the real-text corpus,
-``dev`` and ``heldout`` separately (tests/corpus/real/). ``--dev-only`` prints the dev part alone. ``--texts`` also lists, text by
-text, what the extractor got wrong on ``dev``; never on ``heldout``, whose texts are not read
-one by one so that no rule is ever tuned on them.
+``dev``, ``heldout`` and ``fresh`` separately (tests/corpus/real/). ``--dev-only`` prints the
+dev part alone, ``--fresh-only`` the fresh part alone. ``--texts`` also lists, text by text,
+what the extractor got wrong on ``dev`` and ``fresh``; never on ``heldout``, whose texts are not
+read one by one so that no rule is ever tuned on them.
 """
 
 from __future__ import annotations
@@ -142,9 +143,10 @@ if __name__ == "__main__":
     print(report("corpus written with the rules", CORPUS))
     print()
     print(report("held-out texts written with the rules", HELDOUT))
-    parts = [p for p in ("dev", "heldout") if f"--{p}-only" not in sys.argv]
-    if "--dev-only" in sys.argv:
-        parts = ["dev"]
+    parts = ["dev", "heldout", "fresh"]
+    for only in ("dev", "fresh"):
+        if f"--{only}-only" in sys.argv:
+            parts = [only]
     for part in parts:
         print()
         print(real_report(part, load(part), by_text="--texts" in sys.argv))

@@ -657,3 +657,170 @@ def test_a_headline_nationality_court_gives_way_to_the_court_in_the_body() -> No
 )
 def test_more_verbs_courts_decide_with(text: str) -> None:
     assert [d.decision_date for d in extract(text, date(2024, 5, 2))] == [date(2024, 5, 2)]
+
+
+# ------------------------------------------------------------------ read from the fresh corpus
+
+
+@pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        (
+            "Ленинский районный суд г. Махачкалы Республики Дагестан 30 августа приговорил"
+            " директора к штрафу.",
+            "Ленинский районный суд г. Махачкалы Республики Дагестан",
+        ),
+        ("Щербинский суд столицы 30 августа арестовал двоих.", "Щербинский суд столицы"),
+        (
+            "Штраф 30 августа назначил сыктывкарский городской суд, рядом со зданием"
+            " Арбитражного суда нельзя проводить пикеты.",
+            "сыктывкарский городской суд",
+        ),
+        (
+            "Beijing's intermediate court on 30 August upheld the two sentences.",
+            "Beijing's intermediate court",
+        ),
+    ],
+)
+def test_courts_with_their_city_region_or_in_lower_case(text: str, court: str) -> None:
+    assert [d.court for d in extract(text, date(2021, 8, 31))] == [court]
+
+
+def test_a_capitalised_noun_before_court_is_not_a_court_and_the_named_court_wins() -> None:
+    text = (
+        "Московский суд постановил арестовать подростка.\n\n‒ Постановлением суда удовлетворено"
+        " ходатайство следствия о заключении под стражу, ‒ сказал пресс-секретарь Пресненского"
+        " суда, где и было принято решение."
+    )
+    assert [(d.court, d.kind) for d in extract(text)] == [("Пресненского суда", "arrest")]
+
+
+def test_a_court_named_by_its_district_beats_a_court_named_by_its_city() -> None:
+    text = (
+        "A Moscow court on Wednesday sentenced a protester to two years.\n\nThe Tverskoi court"
+        " sentenced him for kicking two officers."
+    )
+    found = extract(text, date(2017, 9, 6))
+    assert [(d.decision_date, d.court) for d in found] == [(date(2017, 9, 6), "The Tverskoi court")]
+
+
+def test_the_echr_by_its_abbreviation_is_the_court_and_gives_judgments() -> None:
+    text = (
+        "ЕСПЧ присудил компенсации активистам, жаловавшимся на арест и штрафы.\n\nЕвропейский"
+        " суд по правам человека (ЕСПЧ) в четверг, 10 ноября, постановил выплатить заявителям"
+        " компенсации. Одного из них поместили под арест до рассмотрения апелляции."
+    )
+    found = extract(text, date(2022, 11, 10))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2022, 11, 10), "European Court of Human Rights", "judgment")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Khamovniki district court on Friday fined her 30,000 rubles.",
+        "Фрунзенский районный суд Иванова в пятницу оштрафовал активиста на 21 тысячу рублей.",
+    ],
+)
+def test_a_fine_is_a_sentence(text: str) -> None:
+    assert [d.kind for d in extract(text, date(2021, 11, 5))] == ["sentence"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The day of the rally, not of the arrest: the dateline above tells it.
+        (
+            "МОСКВА, 2 авг - РИА Новости. Пресненский суд Москвы арестовал участника акции 27"
+            " июля, передает корреспондент из зала суда.",
+            date(2019, 8, 2),
+        ),
+        # The day the court's spokesman spoke, not of the fine.
+        (
+            "Железнодорожный суд Воронежа назначил штрафы двум участникам акции, сообщил ТАСС"
+            " в пятницу представитель суда.",
+            None,
+        ),
+        # The day the judge announced it, right after the verb of announcing.
+        (
+            "«Приговор оставить без изменений», — объявила 24 июля судья Мосгорсуда.",
+            date(2019, 7, 24),
+        ),
+    ],
+)
+def test_which_date_after_the_verb_is_the_decisions(text: str, expected: date | None) -> None:
+    assert [d.decision_date for d in extract(text, date(2019, 8, 2))] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Адвокаты добиваются, чтобы Верховный суд пересмотрел решение и изменил приговор.",
+        "С 15 марта 2022 года Страсбург вынес 513 решений по жалобам против России.",
+        "За полтора года ЕСПЧ присудил заявителям против России более 227 млн евро.",
+        "Андрей был осужден мировым судом Тверского района Москвы в апреле 2024 года.",
+    ],
+)
+def test_wished_counted_and_recalled_decisions_are_not_reported(text: str) -> None:
+    assert extract(text, date(2025, 3, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "court", "kind"),
+    [
+        (
+            "Дело № 12-1/2018\nРешение\nг. Асино 1 февраля 2018 года\nСудья Асиновского"
+            " городского суда Томской области рассмотрела жалобу.",
+            "Асиновского городского суда Томской области",
+            "judgment",
+        ),
+        (
+            "А П Е Л Л Я Ц И О Н Н О Е О П Р Е Д Е Л Е Н И Е\n1 февраля 2018 года г. Архангельск\n"
+            "Судебная коллегия по уголовным делам Архангельского областного суда рассмотрела"
+            " жалобу.",
+            "Судебная коллегия по уголовным делам Архангельского областного суда",
+            "appeal_ruling",
+        ),
+        (
+            "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ\nВеликий Новгород 1 февраля 2018 года\nСудебная коллегия"
+            " по уголовным делам Новгородского областного суда рассмотрела жалобу.",
+            "Судебная коллегия по уголовным делам Новгородского областного суда",
+            "appeal_ruling",
+        ),
+    ],
+)
+def test_national_judgment_headers_as_courts_lay_them_out(text: str, court: str, kind: str) -> None:
+    found = extract(text)
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [(date(2018, 2, 1), court, kind)]
+
+
+def test_an_arrest_confirmed_on_appeal_and_a_three_day_appeal_period() -> None:
+    upheld = extract("Мосгорсуд 20 июля подтвердил арест двух фигурантов дела.", date(2012, 7, 21))
+    assert [(d.court, d.kind) for d in upheld] == [("Мосгорсуд", "appeal_ruling")]
+    text = (
+        "МОСКВА, 24 апр - РАПСИ. Хамовнический суд Москвы в понедельник санкционировал арест"
+        " москвича. У защиты есть право обратиться в Мосгорсуд с жалобой в течение трех дней."
+    )
+    found = extract(text, date(2012, 4, 24))
+    assert [(d.decision_date, d.kind, d.appeal_period) for d in found] == [
+        (date(2012, 4, 23), "arrest", "3d")
+    ]
+
+
+def test_a_court_named_as_a_place_is_not_the_court_that_decided() -> None:
+    text = "Пикетчицу, стоявшую у здания Арбитражного суда, суд 2 мая оштрафовал на 10 тысяч."
+    assert [(d.decision_date, d.court) for d in extract(text, date(2024, 5, 3))] == [
+        (date(2024, 5, 2), None)
+    ]
+
+
+def test_a_decision_told_as_a_noun_with_its_day_and_its_court() -> None:
+    text = (
+        "The group said today it was worried by yesterday's decision by a federal appeal court"
+        " in Washington confirming that two reporters must go to prison."
+    )
+    found = extract(text, date(2005, 4, 20))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2005, 4, 19), "a federal appeal court in Washington", "appeal_ruling")
+    ]

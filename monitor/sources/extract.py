@@ -263,7 +263,7 @@ _ABBREVIATIONS = {
     # Russian months as dates abbreviate them: "4 авг. 2016".
     *(name for name in RU_MONTHS if len(name) <= 4 and name != "мая"),
 }
-_BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'»”)]*\s+(?=[\"'«“(/]?[A-ZА-ЯЁ0-9])")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\n(?=[^\S\n]*[-•*]\s)")
 
 # Bounds that keep the work linear in the size of the text, whatever the page: a sentence is
@@ -336,7 +336,8 @@ _DECISION = re.compile(
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
     r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
-    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?"
+    r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?|санкционировал[аио]?|подтвердил[аио]?"
+    r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
@@ -350,7 +351,7 @@ _COURT_ONLY = re.compile(
     r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
     r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
     r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
-    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*)(?![а-яё])"
+    r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*|(?:жалоб|апелляци)\w*\s+(?:\w+\s+){0,3}отклонен[аоы]?)(?![а-яё])"
     r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)"
     r"|(?<![а-яё])(?:апелляци\w*|кассаци\w*)\s+(?:инстанци\w+\s+)?(?:оставил|отклонил|отменил|удовлетворил|признал)\w*",
     re.I,
@@ -368,9 +369,16 @@ _NOT_DECISION = re.compile(
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
     r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
-    r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to)\b"
+    r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to"
+    r"|over\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|months?|decades?)"
+    r"|(?:^|[,;:]\s)[Ss]ince\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?\d{4})\b"
     r"|отлож\w*|если\s+суд|(?:прокурор|прокуратур|обвинени|гособвинени|гособвинител|следстви|следовател)\w*\s+(?:\w+\s+){0,2}(?:запросил|попросил|просил|потребовал|требует|просит|настаива)\w*|(?:попросил|просил|просит)\w*\s+суд\b|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    # "За полтора года ЕСПЧ присудил...": decisions counted over a span, not one decision
+    r"|(?:^|[,;:]\s)[Сс]о?\s+\d{1,2}\s+[а-яё]+\s+\d{4}"
+    r"|(?<![а-яё])за\s+(?:последние\s+)?(?:\d+|полтора|полгода|два|две|три|пять|десять|несколько)\s+(?:год|лет|месяц)\w*"
+    # "добиваются, чтобы суд пересмотрел": a decision asked for
+    r"|(?<![а-яё])(?:добива\w+|требу\w+|хот\w+|просит|просят|настаива\w+)[^.;]{0,40}?чтобы"
     r"|(?:подал[аио]?|направил[аио]?|подана|подано|обжаловал[аио]?)\s+(?:\w+\s+)?(?:жалоб\w*|апелляци\w*|ходатайств\w*|приговор\w*|решени\w*)",
     re.I,
 )
@@ -397,6 +405,13 @@ _BACKGROUND = re.compile(
     r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
     r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
+    re.I,
+)
+
+# "Андрей был осужден мировым судом в апреле 2024 года": a sentence passed before, told
+# without its day, is the background of the news (with its day, the dates decide).
+_WAS_PASSED = re.compile(
+    r"(?<![а-яё])был[аио]?\s+(?:осужд[её]н|приговор[её]н|оштрафован|арестован|признан[аоы]?\s+виновн)\w*",
     re.I,
 )
 
@@ -446,6 +461,10 @@ _APPEAL_PERIOD = [
     ),
     re.compile(rf"в\s+течение\s+{_PERIOD}\s+(?:\w+\s+){{0,5}}обжал\w*", re.I),
     re.compile(
+        rf"обратиться\s+(?:в\s+[\w-]+\s+)?с\s+(?:апелляционной\s+|кассационной\s+)?жалоб\w*\s+в\s+течение\s+{_PERIOD}",
+        re.I,
+    ),
+    re.compile(
         rf"(?:обжалова\w*|обжалован\w*|(?:подать|подана)\s+(?:\w+\s+)?(?:апелляци\w*|жалоб\w*))\s+(?:[\w«»]+\s+){{0,8}}(?:на\s+протяжении|в\s+течение|в)\s+{_PERIOD}",
         re.I,
     ),
@@ -494,7 +513,9 @@ _COURT_EN_PLAIN = re.compile(
     rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
+    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
 # Capitalised words that can stand before a court's name without being part of it.
@@ -524,7 +545,8 @@ _NOT_COURT_NAME = {
     *EN_MONTHS,
     *EN_WEEKDAYS,
 }
-_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|ем|ая|ую|ей)"
+# An adjective's ending; a noun in "-ием" ("Постановлением суда") is not one.
+_RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|(?<!и)ем|ая|ую|ей)"
 _RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|крайсуд|горрайсуд|военсуд)(?:а|у|ом|е)?\b"
 # A city or country in the genitive after a court's name ("... суд Москвы", "... суда
 # Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
@@ -532,8 +554,10 @@ _RU_WHERE = (
     r"(?:\s+по\s+(?:уголовным|гражданским|административным|экономическим)\s+делам)?"
     r"(?:\s+общей\s+юрисдикции)?"
     r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
-    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])))?"
-    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа))?"
+    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+(?!Республики\b)[А-ЯЁ][а-яё]))"
+    r"|\s+столицы\b)?"
+    r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа)"
+    r"|\s+Республики\s+[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)?"
 )
 _RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
 _RU_PANEL_NAMED = r"(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+"
@@ -548,6 +572,7 @@ _COURT_RU = re.compile(
     rf"|\b[Сс]уд(?:а|у|ом|е)?\s+[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+)?района(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё]))?"
     r"|\b(?:[Рр]айсуд|[Гг]орсуд|[Оо]блсуд|[Кк]райсуд)(?:а|у|ом|е)?\s+[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])"
     r"|\bМособлсуд\w*"
+    rf"|(?<![\w-])[а-яё]+ск(?:ий|ого|ому|им|ом)\s+(?:городск|районн|областн|краев)[а-яё]+\s+{_RU_COURT_HEAD}"
     r"|\b[Мм]ировой\s+судья\s+(?:в\s+[А-ЯЁ][а-яё]+\s+районе|судебного\s+участка\s+№\s*\d+)"
     r"|(?:[Пп]резидиум\w*\s+)?\bМосгорсуд\w*|\bЕСПЧ\b|\b[Сс]трасбургск\w+\s+суд\w*"
     r")"
@@ -564,7 +589,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
-            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
@@ -580,7 +605,8 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         "arrest",
         re.compile(
             r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
-            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток",
+            r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток"
+            r"|санкционировал\w*\s+арест|(?<![а-яё])об\s+аресте",
             re.I,
         ),
     ),
@@ -588,16 +614,15 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+",
+            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
+            # A fine is a penalty, administrative or criminal: the same deadlines follow.
+            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*",
             re.I,
         ),
     ),
     (
         "other",
-        re.compile(
-            r"\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*|обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*",
-            re.I,
-        ),
+        re.compile(r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*", re.I),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
     ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
@@ -668,14 +693,33 @@ def _date_of_verb(
     """The date that goes with the verb: the last one written before it, else one right after
     it in the same clause ("ordered on 4 August"), never one in a relative clause ("who were
     shot on 16 December")."""
-    before = [d for d in dates if d.start < position]
+    before = [d for d in dates if d.start < position and not _SINCE.search(sentence, 0, d.start)]
     if before:
         return before[-1].value
-    for found in dates:
+    for found in (d for d in dates if d.start >= position):
         between = sentence[max(position, end or 0) : found.start]
-        if len(between) <= 60 and not _OTHER_CLAUSE.search(between):
-            return found.value
+        if len(between) > 60 or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
+            continue
+        if _CYRILLIC.search(sentence) and not _WHEN.search(between):
+            continue  # "участника акции 27 июля": the day of the rally, not of the arrest
+        return found.value
     return None
+
+
+# "since 15 March 2022", "с 15 марта": the start of a span, not the day of a decision.
+_SINCE = re.compile(r"(?:\b(?:since|from)|(?<![а-яё])(?:с|со|начиная\s+с))\s+$", re.I)
+# In Russian, a date after the verb is the verb's when it comes right after it, is told as a
+# time ("арестовал в пятницу") or follows a verb of announcing ("— объявила 24 мая судья"); a
+# date after a noun names an event: "участника акции 27 июля" is not the day of the arrest.
+_WHEN = re.compile(
+    r"^\W*(?:\S+\W+)?$|(?<![а-яё])во?\W*$|(?<![а-яё])[а-яё]{3,}(?:ил|ал|ял|ел)[аио]?\W*$",
+    re.I,
+)
+# "..., сообщил ТАСС в пятницу", "a spokesman said on Friday": the day it was told.
+_REPORTED = re.compile(
+    r"\b(?:said|told|reported|announced\s+to)\b|(?<![а-яё])(?:сообщил|рассказал|заявил|пишет|передает|передаёт|сообщает)",
+    re.I,
+)
 
 
 def find_periods(sentence: str) -> tuple[str | None, str | None]:
@@ -752,11 +796,13 @@ def _named_courts(sentence: str) -> list[tuple[int, str]]:
     ]:
         for match in pattern.finditer(sentence):
             found.append((match.start(), match.group(0).strip().rstrip(".,")))
-    # "The Strasbourg court" is the European Court of Human Rights.
+    # "The Strasbourg court", "ECHR", "ЕСПЧ" are the European Court of Human Rights.
     return sorted((start, ECHR if _STRASBOURG.fullmatch(name) else name) for start, name in found)
 
 
-_STRASBOURG = re.compile(r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*")
+_STRASBOURG = re.compile(
+    r"(?:[Tt]he\s+)?Strasbourg\s+[Cc]ourt|[Сс]трасбургск\w+\s+суд\w*|ECHR|ЕСПЧ"
+)
 
 
 def find_court(sentence: str) -> str | None:
@@ -841,13 +887,25 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
     )
 
 
-# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ", then "г. Москва
-# 13 октября 2021 г.", then the court that gives it.
+# A national judgment as courts publish it: "АПЕЛЛЯЦИОННОЕ ОПРЕДЕЛЕНИЕ" (also letter-spaced,
+# "П Р И Г О В О Р", or a line "Решение"), then the place and the date on one line ("г. Москва
+# 13 октября 2021 г.", "Великий Новгород 12 июля 2024 года", "06 октября 2022 года г. Саратов"),
+# then the court that gives it.
+def _spaced(word: str) -> str:
+    return r"\s?".join(word)
+
+
 _JUDGMENT_TITLE = re.compile(
-    r"(?m)^\s*(?P<stage>АПЕЛЛЯЦИОННОЕ\s+|КАССАЦИОННОЕ\s+)?(?P<what>ОПРЕДЕЛЕНИЕ|ПОСТАНОВЛЕНИЕ|РЕШЕНИЕ|ПРИГОВОР)\b"
+    rf"^\s*(?P<stage>(?:{_spaced('АПЕЛЛЯЦИОННОЕ')}|{_spaced('КАССАЦИОННОЕ')})\s*)?"
+    rf"(?P<what>{_spaced('ОПРЕДЕЛЕНИЕ')}|{_spaced('ПОСТАНОВЛЕНИЕ')}|{_spaced('РЕШЕНИЕ')}|{_spaced('ПРИГОВОР')})\b"
+    r"|^\s*(?P<stage2>(?:Апелляционное|Кассационное)\s+)?(?P<what2>Определение|Постановление|Решение|Приговор)\s*$",
+    re.M,
+)
+_PLACE_NAME = (
+    r"(?:(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
 )
 _JUDGMENT_PLACE = re.compile(
-    r"(?m)^\s*(?:г\.|город)\s*[А-ЯЁ][\w-]*(?:[\s-]+[А-ЯЁ][\w-]*)?[\s,]+(?=\d)"
+    rf"(?m)^\s*{_PLACE_NAME}[\s,]+(?=\d)|^\s*(?=\d[^\n]{{0,30}}\s(?:г\.|город)\s*[А-ЯЁ])"
 )
 
 
@@ -864,11 +922,14 @@ def _national_judgment(text: str, as_of: date | None) -> ExtractedDecision | Non
         return None
     rest = head[place.end() :]
     courts = _named_courts(rest[:1500])
-    stage = title.group("stage") or ""
+    stage = title.group("stage") or title.group("stage2") or ""
+    what = re.sub(r"\s", "", title.group("what") or title.group("what2")).upper()
     if stage or re.search(r"кассационн|апелляционн", head[title.end() : place.start()], re.I):
         kind: str | None = "appeal_ruling"
-    elif title.group("what") == "ПРИГОВОР":
+    elif what == "ПРИГОВОР":
         kind = "sentence"
+    elif what == "РЕШЕНИЕ":
+        kind = "judgment"  # a court's decision on the merits (or on a complaint)
     else:
         kind = find_kind(rest[:1500])
     line = head[title.start() : place.end() + dates[0].end].split()
@@ -943,6 +1004,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
+        as_noun: date | None = None
+        if verb is None and named is not None and as_of is not None:
+            # "worried by yesterday's decision by a federal appeal court in Washington": a
+            # decision told as a noun, with its day and its court.
+            told = _DAY_OF_RULING.search(sentence)
+            if told is not None and _BY_COURT.match(sentence, told.end()):
+                verb, as_noun = told, _day_told(told, dates, as_of)
         is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
         not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
@@ -952,12 +1020,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         headline_says_not |= place == 0 and not_decision
         if is_decision and (not_decision or _BACKGROUND.search(sentence)):
             is_decision = False
+        if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
+            is_decision = False
         if place <= LEAD:
             lead_says_decision |= is_decision
         # A court named as the maker of the decision under review ("upheld the district
         # court's verdict", "отменила приговор районного суда") did not make this one.
         deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
-        if verb is not None:
+        if verb is not None and as_noun is None:
             courts = deciding
             named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
@@ -979,12 +1049,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             # the date of the decision just told.
             told = _DAY_OF_RULING.search(sentence)
             if told is not None:
-                day = next((d for d in dates if d.start <= told.start() < d.end), None)
-                if day is not None and day.value is not None and day.value <= as_of:
-                    drafts[-1].decision_date = day.value
-                elif (rel := told.group("rel") or told.group("relru")) is not None:
-                    back = 1 if rel.lower().startswith(("yesterday", "вчера")) else 0
-                    drafts[-1].decision_date = as_of - timedelta(days=back)
+                drafts[-1].decision_date = _day_told(told, dates, as_of)
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
@@ -1012,15 +1077,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             continue  # a period with nothing to attach it to
         draft = _Draft(
             index=index,
-            decision_date=_date_of_verb(
+            decision_date=as_noun
+            or _date_of_verb(
                 sentence,
                 decision_dates,
                 verb.start() if verb else len(sentence),
                 verb.end() if verb else None,
             ),
             court=court,
-            kind=find_kind(sentence)
-            or ("judgment" if court and _is_echr(court) else None)
+            kind=("judgment" if court and _is_echr(court) else None)
+            or find_kind(sentence)
             # "Такое решение вынесла судья...": the kind told in the sentence before.
             or (find_kind(previous) if _SUCH.search(sentence) else None),
             appeal_period=appeal,
@@ -1104,6 +1170,22 @@ _DAY_OF_RULING = re.compile(
     r"|(?<![а-яё])(?P<relru>сегодняшн|вчерашн)\w*\s+(?:\w+\s+)?(?:решени|приговор|постановлени)",
     re.I,
 )
+
+
+def _day_told(told: re.Match[str], dates: list[FoundDate], as_of: date) -> date | None:
+    """The day in "Monday's ruling", "yesterday's decision", "вчерашнее решение"."""
+    day = next((d for d in dates if d.start <= told.start() < d.end), None)
+    if day is not None and day.value is not None and day.value <= as_of:
+        return day.value
+    rel = told.group("rel") or told.group("relru")
+    if rel is None:
+        return None
+    return as_of - timedelta(days=1 if rel.lower().startswith(("yesterday", "вчера")) else 0)
+
+
+_BY_COURT = re.compile(
+    r"\s+(?:by|of)\s+(?:the\s+|an?\s+)?(?:[\w.-]+\s+){0,4}?(?:court|Court)\b|\s+[А-ЯЁ]?[а-яё-]*\s*суд\w*"
+)
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 # "the decision of 23 February, which upheld...", "решение, которым суд отказал...": the verb
 # tells what an older decision did, not what happened now.
@@ -1145,7 +1227,17 @@ def _reviewed(sentence: str, start: int, name: str) -> bool:
     return bool(
         _REVIEWED_BEFORE.search(sentence[max(0, start - 80) : start])
         or _REVIEWED_AFTER.search(sentence[end : end + 40])
+        or _A_PLACE.search(sentence[max(0, start - 40) : start])
     )
+
+
+# A court named as a place ("рядом со зданием Арбитражного суда", "outside the Moscow City
+# Court") is where something happened, not who decided.
+_A_PLACE = re.compile(
+    r"(?:\b(?:outside|in\s+front\s+of|near|the\s+building\s+of|the\s+steps\s+of)\s+(?:the\s+)?"
+    r"|(?<![а-яё])(?:здани\w*|у\s+здания|возле|около|напротив)\s+)$",
+    re.I,
+)
 
 
 # Verbs that say a decision was made even when the text does not say of what kind.
@@ -1171,7 +1263,7 @@ _STEMS = (
     "отклонил", "смягч", "сократил", "снизил", "обязал", "запретил", "ликвидир", "избрал",
     "изменил", "огласил", "поместил", "срок", "суток", "дней", "рабочих", "недел", "месяц",
     "взял", "перевел", "ужесточ", "вернул", "прекратил", "взыскал", "признан", "объявил",
-    "лишил", "присудил", "конфисков", "заблокиров",
+    "лишил", "присудил", "конфисков", "заблокиров", "санкционир", "подтверд", "принят",
 )  # fmt: skip
 
 
@@ -1213,7 +1305,8 @@ def _court_rank(draft: _Draft) -> int:
     if draft.court is None:
         return 0
     if re.match(r"an?\s|[Сс]уд\s+в\s", draft.court, re.I) or (
-        re.match(r"the\s+(?:[a-z]+\s+)?court\b", draft.court, re.I) and " in " not in draft.court
+        re.match(r"(?i:the)\s+(?:[a-z]+\s+)?(?i:court)\b", draft.court)
+        and " in " not in draft.court
     ):
         return 1
     if draft.index == 0 and re.fullmatch(r"[A-Z][a-z]+\s+Court", draft.court):
@@ -1234,8 +1327,10 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
         twin.decision_date = twin.decision_date or draft.decision_date
         if _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
-        # An appeal ruling is told with the sentence it upheld: the ruling is the news.
-        if draft.kind == "appeal_ruling" or twin.kind is None:
+        # An appeal ruling is told with the sentence it upheld: the ruling is the news (the
+        # European Court hears applications, not appeals: its decision stays a judgment).
+        echr = twin.court is not None and _is_echr(twin.court)
+        if (draft.kind == "appeal_ruling" and not echr) or twin.kind is None:
             twin.kind = draft.kind or twin.kind
         twin.appeal_period = twin.appeal_period or draft.appeal_period
         twin.in_force_period = twin.in_force_period or draft.in_force_period
