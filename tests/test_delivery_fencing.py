@@ -29,18 +29,21 @@ def test_two_dispatchers_with_a_lease_shorter_than_a_batch_send_each_email_once(
     without_sources(config_dir)
     decided_days_ago(config_dir, 2)
     ids = due_notifications(engine, config_dir, 24)
-    smtp_server.recorder.delay = 0.1  # 20 emails take 2 s; a claim lasts 1 s
+    # 20 emails take 5 s; a claim lasts 2.5 s. Between a renewal and its mark there is one
+    # send (0.25 s): the margin (over 2 s) is what keeps a loaded machine from taking a claim
+    # over after its email went out, which no fencing can undo.
+    smtp_server.recorder.delay = 0.25
     reports = []
 
     def dispatcher(name: str, batch: int) -> None:
         # "one" claims 20 at a time, more than it can send within its lease; "two" claims
         # 2 at a time, and so keeps finding rows whose claims have expired.
-        policy = DispatchPolicy(batch_size=batch, lease=timedelta(seconds=1))
+        policy = DispatchPolicy(batch_size=batch, lease=timedelta(seconds=2.5))
         give_up = time.monotonic() + 120
         while time.monotonic() < give_up:
             report = dispatch_due(
                 engine,
-                SmtpBackend(smtp_server.url, timeout=0.4),
+                SmtpBackend(smtp_server.url, timeout=2),
                 datetime.now(UTC),
                 worker=name,
                 sender=SENDER,
@@ -69,7 +72,7 @@ def test_two_dispatchers_with_a_lease_shorter_than_a_batch_send_each_email_once(
     two = threading.Thread(target=dispatcher, args=("two", 2))
     one.start()
     # "two" starts once "one" holds its 20: it sends the 4 others, then finds one's claims
-    # expired (after 1 s) while one is still busy with its batch (20 x 0.1 s).
+    # expired (after 2.5 s) while one is still busy with its batch (20 x 0.25 s).
     wait_until(lambda: sending() >= 15, what="the first claim")
     two.start()
     for thread in (one, two):
