@@ -58,7 +58,14 @@ from sqlalchemy.exc import DBAPIError
 
 from monitor import events
 from monitor.catalog import CalendarExtras, load_catalog
-from monitor.db import in_transaction, is_transient, one_line, require_current_schema, session_scope
+from monitor.db import (
+    bookkeeping_engine,
+    in_transaction,
+    is_transient,
+    one_line,
+    require_current_schema,
+    session_scope,
+)
 from monitor.decisions import upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, Source, WorkerHeartbeat
@@ -158,6 +165,8 @@ class Worker:
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
         self.lease = timedelta(seconds=self.settings.claim_lease_seconds)
+        # Claims, attempts and marks commit without waiting for the disk (see the function).
+        self.bookkeeping = bookkeeping_engine(self.engine)
 
     # ---------------------------------------------------------------- start and stop
 
@@ -341,7 +350,7 @@ class Worker:
             if self.stopping.is_set():
                 break
             report = dispatch_due(
-                self.engine,
+                self.bookkeeping,
                 backend,
                 now(),
                 worker=self.name,

@@ -19,7 +19,14 @@ worker may die between any two:
    After the send the rows are marked ``sent`` (or retried / failed), again only where the
    token still holds them. A crash between send and mark leaves the rows ``sending``: once
    the claim expires another worker resends them, with the same Message-ID (fixed when the
-   row was created). That is the only way an email goes out twice.
+   row was created). That is the only way an email goes out twice. The sent mark of one
+   email commits together with the renewal of the next (``_Sender``), before that next
+   email is sent; the batch's last mark has a commit of its own.
+
+The worker runs this on ``db.bookkeeping_engine``, whose commits do not wait for the disk:
+a killed process loses none of them, a crashed machine may lose the last fraction of a
+second, which only sends those emails again as above. Emails are composed in a thread of
+their own, a few ahead of the sender (``_Ahead``).
 
 Timestamps (claims, attempts, ``sent_at``) come from ``clock``, read when each thing happens;
 ``now`` is the business time (what is due, what is late, when to retry).
