@@ -1007,9 +1007,8 @@ def cmd_sources_test(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
-    import waitress
-
     from monitor.web.app import create_app
+    from monitor.web.serve import serve
 
     settings = ctx.settings
     fixed = ctx.now
@@ -1021,5 +1020,5 @@ def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
     )
     print(f"operators log in at {where}/login; stop with Ctrl-C", flush=True)
     # No access log: paths carry tokens.
-    waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="monitor")
+    serve(app, host=args.host, port=port, threads=args.threads)
     return 0
