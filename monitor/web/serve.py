@@ -13,14 +13,14 @@ import logging
 import signal
 from types import FrameType
 
-import waitress
 from flask import Flask
+from waitress.server import create_server
 
 
 def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Listen on ``host:port`` and answer until SIGINT or SIGTERM, then close the socket."""
     logging.basicConfig()  # idempotent: waitress's and our warnings reach stderr
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="monitor")
+    server = create_server(app, host=host, port=port, threads=threads, ident="monitor")
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # waitress ends its loop and its request threads on KeyboardInterrupt.
