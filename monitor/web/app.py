@@ -28,10 +28,11 @@ from werkzeug.exceptions import HTTPException
 
 from monitor import answers, links
 from monitor.calendar_feed import feed_ics
+from monitor.catalog import CalendarExtras, load_calendars
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
-from monitor.decisions import clear_fact, find_decision, record_fact, upcoming_deadlines
-from monitor.errors import DeliveryError, MonitorError, UsageError
+from monitor.decisions import clear_fact, find_decision, record_fact
+from monitor.errors import ConfigError, DeliveryError, UsageError
 from monitor.links import Claim, LinkError, Links
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -39,11 +40,9 @@ from monitor.models import (
     LinkUse,
     LoginRequest,
     Notification,
-    Subscription,
     WebSession,
 )
 from monitor.notify.alerts import plan_alerts
-from monitor.notify.compose import compose
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
 from monitor.notify.i18n import translator
@@ -53,14 +52,18 @@ from monitor.queries import (
     case_rows,
     case_view,
     contact_deadlines,
+    deadline_rows,
     event_rows,
+    is_operator,
+    operator_by_email,
+    outbox_email_view,
     outbox_view,
     snapshot_rows,
     snapshot_view,
     source_rows,
+    status_report,
 )
 from monitor.settings import Settings, secret_key
-from monitor.status import health_report
 from monitor.web.words import day_words, recorded_words, refused_words, words
 
 log = logging.getLogger("monitor.web")
@@ -194,7 +197,7 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> Response:
-        report = health_report(engine, settings, now())
+        report = status_report(engine, settings, now())
         return Response(
             report.text() + "\n", status=200 if report.healthy else 503, mimetype="text/plain"
         )
@@ -298,18 +301,6 @@ def create_app(
     # Operators: magic-link login.
     # -----------------------------------------------------------------------------------
 
-    def operator_contact(db: Session, email: str) -> Contact | None:
-        return db.scalars(
-            select(Contact)
-            .join(Subscription, Subscription.contact_id == Contact.id)
-            .where(
-                func.lower(Contact.email) == email.strip().lower(),
-                Contact.archived_at.is_(None),
-                Subscription.role == "operator",
-                Subscription.archived_at.is_(None),
-            )
-        ).first()
-
     @app.get("/login")
     def login() -> str:
         return render_template("login.html", sent=False)
@@ -339,7 +330,7 @@ def create_app(
             db.add(LoginRequest(at=now(), email_hash=address, client_hash=client))
             # Requests older than the window count for nothing: the table stays small.
             db.execute(delete(LoginRequest).where(LoginRequest.at < since))
-            contact = operator_contact(db, email)
+            contact = operator_by_email(db, email)
             if contact is not None:
                 url = links_here().url(links.LOGIN, contact.id, now())
                 message = _login_email(settings, contact, url, now())
@@ -370,7 +361,7 @@ def create_app(
                     token=token,
                 )
             check_csrf(form_token(token))
-            if operator_contact(db, contact.email) is None:
+            if not is_operator(db, contact.id):
                 abort(403)
             db.add(
                 LinkUse(
@@ -449,13 +440,10 @@ def create_app(
     @app.get("/")
     @operator
     def overview() -> str:
-        report = health_report(engine, settings, now())
+        report = status_report(engine, settings, now())
         today = now().date()
         with session_scope(engine) as db:
-            upcoming = [
-                {"case": c.key, "decision": dec.key, "kind": d.kind, "date": d.due_on}
-                for d, dec, c in upcoming_deadlines(db, today, limit=20)
-            ]
+            upcoming = deadline_rows(db, today, today, limit=20)
             cases = case_rows(db, today)
         return render_template(
             "overview.html", report=report, upcoming=upcoming, cases=cases, today=today
@@ -464,8 +452,16 @@ def create_app(
     @app.get("/cases/<key>")
     @operator
     def case(key: str) -> str:
+        language = g.get("language", "en")
         with session_scope(engine) as db:
-            view = case_view(db, key)
+            view = case_view(
+                db,
+                key,
+                language=language,
+                calendars=_calendars(settings, language),
+                sender=settings.mail_from,
+                now=now(),
+            )
         config_file = settings.config_dir / "cases" / f"{key}.toml"
         return render_template(
             "case.html",
@@ -505,8 +501,11 @@ def create_app(
                 db,
                 status=status,
                 case_key=request.args.get("case") or None,
-                contact_key=request.args.get("contact") or None,
+                contact=request.args.get("contact") or None,
+                kind=request.args.get("kind") or None,
                 limit=200,
+                sender=settings.mail_from,
+                now=now(),
             )
         return render_template(
             "outbox.html", view=view, filters=request.args, statuses=NOTIFICATION_STATUSES
@@ -515,11 +514,12 @@ def create_app(
     @app.get("/outbox/<int:row_id>")
     @operator
     def outbox_email(row_id: int) -> str:
+        written_to = Path(settings.outbox_dir) if settings.mail_backend == "files" else None
         with session_scope(engine) as db:
-            row = db.get(Notification, row_id)
-            if row is None:
+            if db.get(Notification, row_id) is None:
                 abort(404)
-            message, origin, origin_path = _as_sent(db, settings, row, now())
+            found = outbox_email_view(db, row_id, settings.mail_from, now(), written_to)
+            message = found.message
             body = message.get_body(("plain",))
             # The advocate's links act as the advocate: the operator reads them, never uses them.
             text = _hide_links(body.get_content() if body is not None else "")
@@ -527,8 +527,8 @@ def create_app(
         return render_template(
             "email.html",
             row_id=row_id,
-            origin=origin,
-            origin_path=origin_path,
+            origin=found.origin,
+            origin_path=found.path or "",
             headers=headers,
             text=text,
         )
@@ -544,7 +544,7 @@ def create_app(
     @operator
     def sources() -> str:
         with session_scope(engine) as db:
-            rows = source_rows(db)
+            rows = source_rows(db, include_archived=True)
         return render_template("sources.html", rows=rows)
 
     @app.get("/sources/<key>")
@@ -618,20 +618,12 @@ def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) 
     )
 
 
-def _as_sent(
-    db: Session, settings: Settings, row: Notification, now: datetime
-) -> tuple[EmailMessage, str, str]:
-    """The .eml file the files backend wrote (``file``, its path), or else the email composed
-    again now (``composed``)."""
-    import email
-    import email.policy
-
-    digest = hashlib.sha256(row.message_id.encode()).hexdigest()[:16]
-    path = Path(settings.outbox_dir) / f"{digest}.eml"
-    if settings.mail_backend == "files" and path.exists():
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        return message, "file", str(path)
+def _calendars(settings: Settings, language: str) -> CalendarExtras | None:
+    """The config's court closures, to say explanations again in another language; none
+    (stored English words stay) when English is asked or the config on disk is broken."""
+    if language == "en":
+        return None
     try:
-        return compose(db, [row], settings.mail_from, row.sent_at or now).message, "composed", ""
-    except MonitorError as exc:
-        raise UsageError(f"this email cannot be composed again: {exc}") from exc
+        return load_calendars(settings.config_dir)
+    except ConfigError:
+        return None

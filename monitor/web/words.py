@@ -208,6 +208,7 @@ WORDS: dict[str, dict[str, str]] = {
     "op.due": {"en": "due (UTC)", "ru": "срок (UTC)"},
     "op.kind": {"en": "kind", "ru": "вид"},
     "op.to": {"en": "to", "ru": "кому"},
+    "op.subject": {"en": "subject", "ru": "тема"},
     "op.last_error": {"en": "last error", "ru": "последняя ошибка"},
     "op.retry": {"en": "Retry", "ru": "Повторить"},
     "op.at": {"en": "at (UTC)", "ru": "время (UTC)"},
