@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.errors import ConfigError, MonitorError, NotFound, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
     Case,
@@ -87,9 +87,7 @@ def find_contact(session: Session, key_or_email: str) -> Contact:
         )
     ).first()
     if contact is None or contact.archived_at is not None:
-        raise UsageError(
-            f"no contact {key_or_email!r} (an id or address from config/contacts.toml)"
-        )
+        raise NotFound(f"no contact {key_or_email!r} (an id or address from config/contacts.toml)")
     return contact
 
 
@@ -330,7 +328,7 @@ class CaseView:
 def find_case(session: Session, key: str) -> Case:
     case = session.scalars(select(Case).where(Case.key == key)).one_or_none()
     if case is None:
-        raise UsageError(
+        raise NotFound(
             f"no case {key!r} (see `monitor cases`; run `monitor sync` after editing config)"
         )
     return case
@@ -574,7 +572,7 @@ def outbox_email_view(
 
     row = session.get(Notification, row_id)
     if row is None:
-        raise UsageError(f"no notification {row_id} (see `monitor outbox`)")
+        raise NotFound(f"no notification {row_id} (see `monitor outbox`)")
     as_of = row.sent_at or max(row.due_at, now)
     if written_to is not None:
         digest = hashlib.sha256(row.message_id.encode()).hexdigest()[:16]
@@ -671,7 +669,7 @@ class SourceRow:
 def find_source(session: Session, key: str) -> Source:
     source = session.scalars(select(Source).where(Source.key == key)).first()
     if source is None:
-        raise UsageError(f"no source {key!r} (see `monitor sources`)")
+        raise NotFound(f"no source {key!r} (see `monitor sources`)")
     return source
 
 
@@ -760,7 +758,7 @@ def snapshot_rows(session: Session, source_key: str, limit: int = 50) -> list[Sn
 def snapshot_view(session: Session, snapshot_id: int) -> SnapshotRow:
     snapshot = session.get(Snapshot, snapshot_id)
     if snapshot is None:
-        raise UsageError(f"no snapshot {snapshot_id} (see `monitor snapshots SOURCE`)")
+        raise NotFound(f"no snapshot {snapshot_id} (see `monitor snapshots SOURCE`)")
     source = session.get(Source, snapshot.source_id)
     assert source is not None
     cited = session.scalars(

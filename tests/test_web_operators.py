@@ -201,7 +201,7 @@ def test_every_operators_page_answers(project: Project) -> None:
     assert "as written to" in email_page.text
     assert "It was carried out: http://monitor.test/a/(link hidden)" in email_page.text
     assert "/calendar/(link hidden)" in email_page.text and ".ics" not in email_page.text
-    assert client.get("/cases/nobody").status_code == 400
+    assert client.get("/cases/nobody").status_code == 404
     assert client.get("/outbox?status=nonsense").status_code == 400
 
 

@@ -23,6 +23,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -32,7 +33,7 @@ from monitor.catalog import CalendarExtras, load_calendars
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
 from monitor.decisions import clear_fact, find_decision, record_fact
-from monitor.errors import ConfigError, DeliveryError, UsageError
+from monitor.errors import ConfigError, DeliveryError, MonitorError, NotFound, UsageError
 from monitor.links import Claim, LinkError, Links
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -45,7 +46,7 @@ from monitor.models import (
 from monitor.notify.alerts import plan_alerts
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
-from monitor.notify.i18n import translator
+from monitor.notify.i18n import LANGUAGES, translator
 from monitor.notify.plan import new_message_id
 from monitor.notify.render import Rendered, build_message
 from monitor.queries import (
@@ -85,6 +86,13 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 _LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410, "replaced": 410}
+_HTTP_WORDS = {
+    403: "error.forbidden",
+    404: "error.not_found",
+    405: "error.method",
+    413: "error.too_large",
+    429: "error.login_flood",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -144,7 +152,7 @@ def create_app(
     def _globals() -> dict[str, Any]:
         # The operators' pages speak the logged-in operator's language (set by ``operator``);
         # a contact's pages pass their own ``w``, ``day`` and ``language``.
-        lang = g.get("language", "en")
+        lang = reader_language()
         t = translator(lang)
         return {
             "csrf_token": csrf,
@@ -161,35 +169,84 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
-    def page_error(status: int, message: str, language: str = "") -> tuple[str, int]:
-        return render_template("error.html", message=message, language=language), status
+    def reader_language() -> str:
+        """The logged-in operator's language, or the language of the contact a genuine link
+        names; else the one the browser asks for (a tampered link, the login page)."""
+        if "language" not in g:
+            g.language = _known_reader() or (
+                request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+            )
+        return cast(str, g.language)
+
+    def _known_reader() -> str | None:
+        """A link's page speaks its contact's language, even to a logged-in operator."""
+        contact_id = g.get("contact_id")
+        try:
+            with session_scope(engine) as db:
+                contact = db.get(Contact, contact_id) if contact_id is not None else None
+                if contact is not None:
+                    return contact.language
+                open_session = live_session(db) if "operator" in session else None
+                operator = db.get(Contact, open_session.contact_id) if open_session else None
+                if operator is not None:
+                    g.operator = True
+                    return operator.language
+                return None
+        except (SQLAlchemyError, MonitorError):
+            return None  # the page that says what went wrong must not fail on the database
+
+    def page_error(status: int, key: str, **values: Any) -> tuple[str, int]:
+        lang = reader_language()
+        return (
+            render_template(
+                "error.html",
+                message=words(lang)(key, **values),
+                w=words(lang),
+                day=day_words(lang),
+                language=lang,
+                operator=g.get("operator", False),
+            ),
+            status,
+        )
 
     @app.errorhandler(LinkError)
     def _link_error(exc: LinkError) -> tuple[str, int]:
-        both = " / ".join(words(lang)(f"error.{exc.reason}") for lang in ("en", "ru"))
-        return page_error(_LINK_STATUS.get(exc.reason, 400), both)
+        if exc.contact_id is not None:
+            g.contact_id = exc.contact_id
+        return page_error(_LINK_STATUS.get(exc.reason, 400), f"error.{exc.reason}")
 
     @app.errorhandler(answers.LinkGone)
     def _gone(exc: answers.LinkGone) -> tuple[str, int]:
-        return page_error(404, words("en")("error.gone", detail=str(exc)))
+        return page_error(404, f"error.gone.{exc.what}")
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> tuple[str, int]:
+        return page_error(404, "error.not_found")
+
+    @app.errorhandler(answers.RecordRefused)
+    def _refused(exc: answers.RecordRefused) -> tuple[str, int]:
+        detail = refused_words(exc, reader_language())
+        return page_error(400, "error.refused", detail=detail)
 
     @app.errorhandler(UsageError)
     def _usage(exc: UsageError) -> tuple[str, int]:
-        return page_error(400, str(exc))
+        # What the data says stays as the command line says it; the frame is translated.
+        return page_error(400, "error.refused", detail=str(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
-        if exc.code == 400 and exc.description == "csrf":
-            both = " / ".join(words(lang)("error.form") for lang in ("en", "ru"))
-            return page_error(400, both)
-        return page_error(exc.code or 500, f"{exc.code} {exc.name}")
+        code = exc.code or 500
+        if code == 400 and exc.description == "csrf":
+            # A link's own page, or a page of the operators (and the login form).
+            on_link = request.endpoint in ("answer", "unsubscribe", "login_link")
+            return page_error(400, "error.form" if on_link else "error.form_page")
+        key = _HTTP_WORDS.get(code)
+        return page_error(code, key) if key else page_error(code, "error.http", code=code)
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[str, int]:
         app.log_exception(exc_info=(type(exc), exc, exc.__traceback__))
-        return page_error(
-            500, "Something went wrong on our side; the operators can see it in the log."
-        )
+        return page_error(500, "error.crash")
 
     # -----------------------------------------------------------------------------------
     # Health.
@@ -207,7 +264,9 @@ def create_app(
     # -----------------------------------------------------------------------------------
 
     def verify(token: str, actions: tuple[str, ...]) -> Claim:
-        return signer.verify(token, now(), actions)
+        claim = signer.verify(token, now(), actions)
+        g.contact_id = claim.contact_id  # its pages, and its errors, speak their language
+        return claim
 
     def link_page(
         token: str, view: answers.LinkView, status: int = 200, error: str | None = None
@@ -293,7 +352,7 @@ def create_app(
         with session_scope(engine) as db:
             contact = answers.link_view(db, claim).contact
             if claim.generation != contact.calendar_generation:
-                raise LinkError("replaced")
+                raise LinkError("replaced", contact.id)
             body = feed_ics(contact_deadlines(db, claim.contact_id), now())
         return Response(body, mimetype="text/calendar")
 
@@ -324,9 +383,7 @@ def create_app(
                 .where(LoginRequest.email_hash == address, LoginRequest.at >= since)
             )
             if (by_client or 0) >= LOGIN_PER_CLIENT or (by_address or 0) >= LOGIN_PER_ADDRESS:
-                return page_error(
-                    429, "Too many login requests: wait a quarter of an hour and try again."
-                )
+                return page_error(429, "error.login_flood")
             db.add(LoginRequest(at=now(), email_hash=address, client_hash=client))
             # Requests older than the window count for nothing: the table stays small.
             db.execute(delete(LoginRequest).where(LoginRequest.at < since))
@@ -348,7 +405,7 @@ def create_app(
         with session_scope(engine) as db:
             contact = db.get(Contact, claim.contact_id)
             if contact is None or contact.archived_at is not None:
-                raise answers.LinkGone("this contact is no longer in the monitor")
+                raise answers.LinkGone("this contact is no longer in the monitor", "contact")
             used = db.scalars(select(LinkUse).where(LinkUse.nonce == claim.nonce)).first()
             if request.method == "GET" or used is not None:
                 return render_template(
@@ -424,6 +481,7 @@ def create_app(
                 contact = db.get(Contact, open_session.contact_id) if open_session else None
                 if contact is not None:
                     g.language = contact.language
+                    g.operator = True
             if open_session is None:
                 session.clear()
                 return redirect(url_for("login"), 303)
@@ -452,7 +510,7 @@ def create_app(
     @app.get("/cases/<key>")
     @operator
     def case(key: str) -> str:
-        language = g.get("language", "en")
+        language = reader_language()
         with session_scope(engine) as db:
             view = case_view(
                 db,
