@@ -652,11 +652,23 @@ def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+_SNAPSHOT_HEAD = (
+    "id",
+    "source",
+    "fetched_at",
+    "status",
+    "url",
+    "etag",
+    "last_modified",
+    "sha256",
+    "truncated",
+)
+
+
 def cmd_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
         view = snapshot_view(session, args.id).as_dict()
-    shown = ("id", "source", "fetched_at", "status", "url", "etag", "last_modified", "sha256")
-    head = "\n".join(f"{k}: {view[k]}" for k in (*shown, "truncated"))
+    head = "\n".join(f"{k}: {view[k]}" for k in _SNAPSHOT_HEAD)
     _out(args, {"snapshot": view}, f"{head}\n\n{view['text']}")
     return 0
 
