@@ -4,12 +4,16 @@ shows too (in its own layout)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from markupsafe import escape
 
+from monitor.db import make_engine
+from monitor.web.app import create_app
+from tests.conftest import free_port
 from tests.web_helpers import (
     ANSWERED_AT,
     Project,
@@ -87,3 +91,17 @@ def test_a_russian_operator_reads_the_explanations_explain_gives_in_russian(
     page = logged_in(project).get("/cases/kozlov").text
     for text in words:
         assert str(escape(text)) in page
+
+
+def test_healthz_says_in_one_line_that_the_database_is_unreachable_as_status_does(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"postgresql+psycopg://monitor@127.0.0.1:{free_port()}/monitor"  # nothing listens
+    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+    status = project.run("status", now=NOW)
+    assert status.code == 1 and status.err.startswith("error: cannot connect to the database")
+    settings = replace(project.settings, database_url=url)
+    app = create_app(settings, make_engine(url), clock=lambda: ANSWERED_AT)
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 503 and health.mimetype == "text/plain"
+    assert health.text == status.err

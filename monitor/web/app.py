@@ -33,7 +33,14 @@ from monitor.catalog import CalendarExtras, load_calendars
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
 from monitor.decisions import clear_fact, find_decision, record_fact
-from monitor.errors import ConfigError, DeliveryError, MonitorError, NotFound, UsageError
+from monitor.errors import (
+    ConfigError,
+    DeliveryError,
+    MonitorError,
+    NotFound,
+    UsageError,
+    database_error,
+)
 from monitor.links import Claim, LinkError, Links
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -254,7 +261,14 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> Response:
-        report = status_report(engine, settings, now())
+        try:
+            report = status_report(engine, settings, now())
+        except SQLAlchemyError as exc:
+            # As `monitor status` says it (and exits 1): one line, for whoever polls this.
+            known = database_error(exc, settings.database_url)
+            if known is None:
+                raise
+            return Response(f"error: {known}\n", status=503, mimetype="text/plain")
         return Response(
             report.text() + "\n", status=200 if report.healthy else 503, mimetype="text/plain"
         )
