@@ -37,7 +37,12 @@ from monitor.notify.plan import plan_reminders
 
 
 class LinkGone(UsageError):
-    """The link's contact, case or decision no longer exists (or is archived)."""
+    """The link's contact, case or decision no longer exists (or is archived). ``what`` says
+    which, so that each page words it in its reader's language (``error.gone.<what>``)."""
+
+    def __init__(self, message: str, what: str) -> None:
+        super().__init__(message)
+        self.what = what
 
 
 class RecordRefused(UsageError):
@@ -84,13 +89,13 @@ class LinkView:
 def _load(session: Session, claim: Claim) -> tuple[Contact, Case | None, Decision | None]:
     contact = session.get(Contact, claim.contact_id)
     if contact is None or contact.archived_at is not None:
-        raise LinkGone("this link's contact is no longer in the monitor")
+        raise LinkGone("this link's contact is no longer in the monitor", "contact")
     case = session.get(Case, claim.case_id) if claim.case_id is not None else None
     decision = session.get(Decision, claim.decision_id) if claim.decision_id is not None else None
     if claim.case_id is not None and (case is None or case.archived_at is not None):
-        raise LinkGone("this case is no longer watched")
+        raise LinkGone("this case is no longer watched", "case")
     if claim.decision_id is not None and (decision is None or decision.archived_at is not None):
-        raise LinkGone("this decision is no longer watched")
+        raise LinkGone("this decision is no longer watched", "decision")
     if decision is not None and case is None:
         case = decision.case
     return contact, case, decision

@@ -18,31 +18,28 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
 
 from monitor import links
 from monitor.db import make_engine, require_current_schema, schema_state, session_scope, upgrade
 from monitor.deadlines.dates import human
 from monitor.errors import ConfigError, MonitorError, UsageError
-from monitor.models import (
-    NOTIFICATION_STATUSES,
-    Case,
-    Contact,
-    Deadline,
-    Decision,
-    Notification,
-    Source,
-    Subscription,
-)
 from monitor.queries import (
     case_rows,
     case_view,
+    deadline_rows,
     event_rows,
+    find_contact,
+    find_source,
+    is_operator,
+    outbox_email_view,
+    outbox_view,
     snapshot_rows,
     snapshot_view,
+    source_rows,
+    status_report,
     unsubscribed_notes,
 )
 from monitor.settings import Settings, load_settings, secret_key
@@ -217,28 +214,6 @@ def cmd_sync(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _cases(session: Session, include_archived: bool) -> list[Case]:
-    query = (
-        select(Case)
-        .options(selectinload(Case.decisions).selectinload(Decision.deadlines))
-        .order_by(Case.key)
-    )
-    if not include_archived:
-        query = query.where(Case.archived_at.is_(None))
-    return list(session.scalars(query))
-
-
-def _next_deadline(case: Case, today: date) -> Deadline | None:
-    upcoming = [
-        d
-        for decision in case.decisions
-        if decision.archived_at is None
-        for d in decision.deadlines
-        if d.due_on >= today
-    ]
-    return min(upcoming, key=lambda d: d.due_on, default=None)
-
-
 def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
         cases = case_rows(session, ctx.now.date(), args.all)
@@ -265,40 +240,24 @@ def cmd_cases(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.decisions import upcoming_deadlines
-
     today = ctx.now.date()
     last = (ctx.now + args.within).date()
     start, end = (date.min, None) if args.all else (today, last)
     with session_scope(ctx.engine()) as session:
-        found = upcoming_deadlines(session, start, end)
-        items: list[dict[str, Any]] = [
-            {
-                "case": c.key,
-                "decision": dec.key,
-                "kind": d.kind,
-                "date": d.due_on.isoformat(),
-                "days_left": (d.due_on - today).days,
-                "uncertain": d.uncertain,
-                "appealed_on": dec.appealed_on.isoformat() if dec.appealed_on else None,
-                "executed_on": dec.executed_on.isoformat() if dec.executed_on else None,
-                "explanation": d.explanation,
-            }
-            for d, dec, c in found
-        ]
+        found = deadline_rows(session, today, start, end)
     rows = [
         (
-            i["case"],
-            i["decision"],
-            i["kind"],
-            human(date.fromisoformat(i["date"])) + (" (?)" if i["uncertain"] else ""),
-            _days_left(i["days_left"]),
-            "appealed" if i["appealed_on"] else ("executed" if i["executed_on"] else ""),
+            d.case,
+            d.decision,
+            d.kind,
+            human(d.due_on) + (" (?)" if d.uncertain else ""),
+            _days_left(d.days_left),
+            "appealed" if d.appealed_on else ("executed" if d.executed_on else ""),
         )
-        for i in items
+        for d in found
     ]
     text = table(("case", "decision", "deadline", "date", "when", "facts"), rows)
-    if any(i["uncertain"] for i in items):
+    if any(d.uncertain for d in found):
         text += "\n(?) uncertain: see `monitor explain CASE` for why"
     if not args.all:
         text = (
@@ -307,7 +266,7 @@ def cmd_deadlines(args: argparse.Namespace, ctx: Context) -> int:
         )
         if not rows:
             text += "\n(use --all to list past deadlines too)"
-    _out(args, {"deadlines": items}, text)
+    _out(args, {"deadlines": [d.as_dict() for d in found]}, text)
     return 0
 
 
@@ -321,20 +280,14 @@ def _days_left(days: int) -> str:
 
 def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
     from monitor.catalog import load_calendars
-    from monitor.decisions import explanations_in
 
     calendars = load_calendars(ctx.config_dir) if args.language != "en" else None
     with session_scope(ctx.engine()) as session:
-        view = case_view(session, args.case, with_activity=False)
-        explained: dict[int, dict[str, str]] = {}
-        for item in view.decisions:
-            row = session.get(Decision, item.id)
-            assert row is not None
-            explained[item.id] = explanations_in(row, args.language, calendars)
+        view = case_view(
+            session, args.case, with_activity=False, language=args.language, calendars=calendars
+        )
     lines = [f"{view.title} [{view.key}], jurisdiction {view.jurisdiction}"]
-    decisions = []
     for decision in view.decisions:
-        words = explained[decision.id]
         facts = []
         if decision.appealed_on:
             facts.append(f"appealed on {human(decision.appealed_on)}")
@@ -350,7 +303,7 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
         for deadline in decision.deadlines:
             flag = " (uncertain)" if deadline.uncertain else ""
             lines.append(f"  {deadline.kind}: {human(deadline.date)}{flag}")
-            lines.extend(wrap(words[deadline.kind]))
+            lines.extend(wrap(deadline.explanation))
         for report in decision.reported_by:
             stated = ", ".join(
                 part
@@ -367,12 +320,11 @@ def cmd_explain(args: argparse.Namespace, ctx: Context) -> int:
                 f" {stated or 'no date or period stated'}"
             )
             lines.extend(wrap(f'"{(report["quote"] or "")[:300]}"'))
-        as_dict = decision.as_dict()
-        as_dict["deadlines"] = [
-            {**d.as_dict(), "explanation": words[d.kind]} for d in decision.deadlines
-        ]
-        decisions.append(as_dict)
-    _out(args, {"case": view.key, "decisions": decisions}, "\n".join(lines))
+    _out(
+        args,
+        {"case": view.key, "decisions": [d.as_dict() for d in view.decisions]},
+        "\n".join(lines),
+    )
     return 0
 
 
@@ -437,69 +389,35 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.notify.preview import outbox_subject
-
-    query = (
-        select(Notification, Contact, Case)
-        .join(Contact, Notification.contact_id == Contact.id)
-        .outerjoin(Case, Notification.case_id == Case.id)
-        .order_by(Notification.due_at.desc(), Notification.id.desc())
-        .limit(args.limit)
-    )
-    if args.status:
-        query = query.where(Notification.status == args.status)
-    if args.case:
-        query = query.where(Case.key == args.case)
-    if args.to:
-        query = query.where(
-            (Contact.key == args.to) | (func.lower(Contact.email) == args.to.lower())
-        )
-    if args.kind:
-        query = query.where(Notification.kind == args.kind)
-    sender = ctx.settings.mail_from
     with session_scope(ctx.engine()) as session:
-        found = list(reversed(session.execute(query).all()))
-        counts = dict(
-            session.execute(
-                select(Notification.status, func.count()).group_by(Notification.status)
-            ).all()
+        view = outbox_view(
+            session,
+            status=args.status,
+            case_key=args.case,
+            contact=args.to,
+            kind=args.kind,
+            limit=args.limit,
+            sender=ctx.settings.mail_from,
+            now=ctx.now,
         )
-        subjects = {n.id: outbox_subject(session, n, sender, ctx.now) for n, _, _ in found}
-    items = [
-        {
-            "id": n.id,
-            "kind": n.kind,
-            "status": n.status,
-            "case": case.key if case else None,
-            "to": c.email,
-            "subject": subjects[n.id],
-            "due_at": n.due_at.isoformat(),
-            "attempts": n.attempts,
-            "next_attempt_at": n.next_attempt_at.isoformat(),
-            "last_error": n.last_error,
-            "message_id": n.message_id,
-            "dedup_key": n.dedup_key,
-        }
-        for n, c, case in found
-    ]
     rows = [
         (
             n.id,
             n.due_at.strftime("%Y-%m-%d %H:%M"),
             n.status,
             n.kind,
-            (case.label or case.key) if case else "",
-            c.email,
-            subjects[n.id][:70],
+            n.case_label or "",
+            n.to,
+            n.subject[:70],
             n.attempts,
             (n.last_error or "")[:60],
         )
-        for n, c, case in found
+        for n in view.rows
     ]
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in NOTIFICATION_STATUSES)
+    summary = ", ".join(f"{n} {status}" for status, n in view.counts.items())
     _out(
         args,
-        {"notifications": items, "counts": {s: counts.get(s, 0) for s in NOTIFICATION_STATUSES}},
+        view.as_dict(),
         table(
             (
                 "id",
@@ -520,27 +438,21 @@ def cmd_outbox(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_outbox_show(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.notify.preview import outbox_email, readable_email
+    from monitor.notify.preview import readable_email
 
-    sender = ctx.settings.mail_from
     with session_scope(ctx.engine()) as session:
-        row = session.get(Notification, args.id)
-        if row is None:
-            raise UsageError(f"no notification {args.id} (see `monitor outbox`)")
-        email = outbox_email(session, row, sender, ctx.now)
-        raw = bytes(email.message)
-        when = row.sent_at or max(row.due_at, ctx.now)
-        state = (
-            f"sent at {row.sent_at:%Y-%m-%d %H:%M} UTC"
-            if row.sent_at
-            else f"{row.status}; as it would be sent at {when:%Y-%m-%d %H:%M} UTC"
-        )
-        covers = ", ".join(str(r.id) for r in email.rows)
+        found = outbox_email_view(session, args.id, ctx.settings.mail_from, ctx.now)
     if args.raw:
-        sys.stdout.write(raw.decode("ascii", "replace"))
+        sys.stdout.write(bytes(found.message).decode("ascii", "replace"))
         return 0
+    state = (
+        f"sent at {found.sent_at:%Y-%m-%d %H:%M} UTC"
+        if found.sent_at
+        else f"{found.status}; as it would be sent at {found.as_of:%Y-%m-%d %H:%M} UTC"
+    )
+    covers = ", ".join(str(i) for i in found.covers)
     print(f"notification {args.id}: {state} (one email for notification(s) {covers})")
-    print(readable_email(email.message))
+    print(readable_email(found.message))
     return 0
 
 
@@ -628,22 +540,8 @@ def cmd_sources(args: argparse.Namespace, ctx: Context) -> int:
     if args.action is not None:
         raise UsageError(f"unknown action {args.action!r} (try: monitor sources test URL)")
     with session_scope(ctx.engine()) as session:
-        sources = list(session.scalars(select(Source).order_by(Source.key)))
-        items: list[dict[str, Any]] = [
-            {
-                "id": s.key,
-                "kind": s.kind,
-                "url": s.url,
-                "health": s.health,
-                "archived": s.archived_at is not None,
-                "last_success_at": s.last_success_at.isoformat() if s.last_success_at else None,
-                "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
-                "next_poll_at": s.next_poll_at.isoformat() if s.next_poll_at else None,
-                "consecutive_failures": s.consecutive_failures,
-                "last_error": s.last_error,
-            }
-            for s in sources
-        ]
+        found = source_rows(session, include_archived=True)
+    items = [s.as_dict() for s in found]
     rows = [
         (
             i["id"],
@@ -687,8 +585,7 @@ def cmd_poll(args: argparse.Namespace, ctx: Context) -> int:
     engine = ctx.engine()
     if args.source:
         with session_scope(engine) as session:
-            if session.scalars(select(Source).where(Source.key == args.source)).first() is None:
-                raise UsageError(f"no source {args.source!r} (see `monitor sources`)")
+            find_source(session, args.source)
     outcomes = poll_due(
         engine,
         ctx.now,
@@ -755,23 +652,24 @@ def cmd_snapshots(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+_SNAPSHOT_HEAD = (
+    "id",
+    "source",
+    "fetched_at",
+    "status",
+    "url",
+    "etag",
+    "last_modified",
+    "sha256",
+    "truncated",
+)
+
+
 def cmd_snapshot(args: argparse.Namespace, ctx: Context) -> int:
     with session_scope(ctx.engine()) as session:
-        view = snapshot_view(session, args.id)
-    item = {
-        "id": view.id,
-        "source": view.source,
-        "fetched_at": view.fetched_at.isoformat(),
-        "status": view.status,
-        "url": view.url,
-        "etag": view.etag,
-        "last_modified": view.last_modified,
-        "sha256": view.sha256,
-        "truncated": view.truncated,
-        "text": view.text,
-    }
-    head = "\n".join(f"{k}: {v}" for k, v in item.items() if k != "text")
-    _out(args, {"snapshot": item}, f"{head}\n\n{item['text']}")
+        view = snapshot_view(session, args.id).as_dict()
+    head = "\n".join(f"{k}: {view[k]}" for k in _SNAPSHOT_HEAD)
+    _out(args, {"snapshot": view}, f"{head}\n\n{view['text']}")
     return 0
 
 
@@ -846,21 +744,7 @@ def cmd_worker(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
-    from monitor.catalog import load_catalog
-    from monitor.status import health_report
-
-    report = health_report(ctx.engine(), ctx.settings, ctx.now)
-    # A process that stopped without running a single job is noise, not a worker.
-    report.workers = [w for w in report.workers if w["jobs_run"] > 0 or w["state"] == "alive"]
-    try:
-        load_catalog(ctx.config_dir, ctx.now.date())
-    except ConfigError as exc:
-        # The worker keeps the last good config; the one on disk will not apply until fixed.
-        count = len(exc.problems)
-        report.problems.append(
-            f"the config on disk is broken ({count} problem{'s' if count != 1 else ''}, the"
-            f" first: {exc.problems[0]}): run `monitor config check`"
-        )
+    report = status_report(ctx.engine(), ctx.settings, ctx.now, ctx.config_dir)
     _out(args, report.as_dict(), report.text())
     return 0 if report.healthy else 1
 
@@ -875,19 +759,6 @@ def cmd_events(args: argparse.Namespace, ctx: Context) -> int:
         table(("at (UTC)", "event", "case", "message"), rows),
     )
     return 0
-
-
-def _contact(session: Session, key_or_email: str) -> Contact:
-    contact = session.scalars(
-        select(Contact).where(
-            (Contact.key == key_or_email) | (func.lower(Contact.email) == key_or_email.lower())
-        )
-    ).first()
-    if contact is None or contact.archived_at is not None:
-        raise UsageError(
-            f"no contact {key_or_email!r} (an id or address from config/contacts.toml)"
-        )
-    return contact
 
 
 def _links_or_refuse(ctx: Context) -> links.Links:
@@ -916,7 +787,7 @@ def _unsubscribed_notes(ctx: Context) -> list[str]:
 def cmd_calendar_url(args: argparse.Namespace, ctx: Context) -> int:
     signer = _links_or_refuse(ctx)
     with session_scope(ctx.engine()) as session:
-        contact = _contact(session, args.contact)
+        contact = find_contact(session, args.contact)
         if args.rotate:
             # A new address for this contact only; the old one is refused from now on.
             contact.calendar_generation += 1
@@ -930,14 +801,8 @@ def cmd_calendar_url(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_login_link(args: argparse.Namespace, ctx: Context) -> int:
     signer = _links_or_refuse(ctx)
     with session_scope(ctx.engine()) as session:
-        contact = _contact(session, args.email)
-        if not session.scalars(
-            select(Subscription.id).where(
-                Subscription.contact_id == contact.id,
-                Subscription.role == "operator",
-                Subscription.archived_at.is_(None),
-            )
-        ).first():
+        contact = find_contact(session, args.email)
+        if not is_operator(session, contact.id):
             raise UsageError(f"{contact.email} is not an operator of any case")
         print(signer.url(links.LOGIN, contact.id, ctx.now))
     return 0
@@ -1007,9 +872,8 @@ def cmd_sources_test(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
-    import waitress
-
     from monitor.web.app import create_app
+    from monitor.web.serve import serve
 
     settings = ctx.settings
     fixed = ctx.now
@@ -1021,5 +885,5 @@ def cmd_web(args: argparse.Namespace, ctx: Context) -> int:
     )
     print(f"operators log in at {where}/login; stop with Ctrl-C", flush=True)
     # No access log: paths carry tokens.
-    waitress.serve(app, host=args.host, port=port, threads=args.threads, ident="monitor")
+    serve(app, host=args.host, port=port, threads=args.threads)
     return 0

@@ -39,6 +39,10 @@ class UsageError(MonitorError):
     """A command was asked something it cannot do (unknown case, bad date on the command line)."""
 
 
+class NotFound(UsageError):
+    """Something asked for by its id that is not there (a case, a source, a notification)."""
+
+
 class RuleError(MonitorError):
     """A deadline rule is unknown or its options make no sense."""
 

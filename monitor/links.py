@@ -58,11 +58,14 @@ _PATHS = {
 
 class LinkError(MonitorError):
     """A link that cannot be honoured. ``reason``: tampered, expired, wrong_scope or replaced
-    (a calendar address given up by `monitor calendar-url --rotate`)."""
+    (a calendar address given up by `monitor calendar-url --rotate`). ``contact_id`` is the
+    contact a genuine token names (None when it is tampered), so that the refusal can be
+    worded in their language."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, contact_id: int | None = None) -> None:
         super().__init__(f"link refused: {reason}")
         self.reason = reason
+        self.contact_id = contact_id
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,9 @@ class Links:
         except (BadSignature, ValueError, TypeError):
             raise LinkError("tampered") from None
         if claim.action not in actions:
-            raise LinkError("wrong_scope")
+            raise LinkError("wrong_scope", claim.contact_id)
         if claim.expires is not None and now.timestamp() > claim.expires:
-            raise LinkError("expired")
+            raise LinkError("expired", claim.contact_id)
         return claim
 
 

@@ -6,14 +6,19 @@ Each view is a dataclass with ``as_dict()``; each function takes the caller's se
 
 from __future__ import annotations
 
+import email
+import email.policy
+import hashlib
 from dataclasses import asdict, dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.errors import UsageError
+from monitor.errors import ConfigError, MonitorError, NotFound, UsageError
 from monitor.models import (
     NOTIFICATION_STATUSES,
     Case,
@@ -27,9 +32,90 @@ from monitor.models import (
     Subscription,
 )
 
+if TYPE_CHECKING:
+    from monitor.catalog import CalendarExtras
+    from monitor.settings import Settings
+    from monitor.status import HealthReport
+
+# The modules that compose emails and read the config import this one (the calendar feed's
+# view); the functions below that need them import them when called.
+
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if value is not None else None
+
+
+# ---------------------------------------------------------------------------------------
+# Health.
+# ---------------------------------------------------------------------------------------
+
+
+def status_report(
+    engine: Engine, settings: Settings, now: datetime, config_dir: Path | None = None
+) -> HealthReport:
+    """What `monitor status` prints and exits with, `/healthz` answers and the overview shows.
+
+    It takes the engine, not a session: the health report reads in its own transaction.
+    ``config_dir`` is the folder as the user named it (problems cite files under it)."""
+    from monitor.catalog import load_catalog
+    from monitor.status import health_report
+
+    report = health_report(engine, settings, now)
+    # A process that stopped without running a single job is noise, not a worker.
+    report.workers = [w for w in report.workers if w["jobs_run"] > 0 or w["state"] == "alive"]
+    try:
+        load_catalog(config_dir or settings.config_dir, now.date())
+    except ConfigError as exc:
+        # The worker keeps the last good config; the one on disk will not apply until fixed.
+        count = len(exc.problems)
+        report.problems.append(
+            f"the config on disk is broken ({count} problem{'s' if count != 1 else ''}, the"
+            f" first: {exc.problems[0]}): run `monitor config check`"
+        )
+    return report
+
+
+# ---------------------------------------------------------------------------------------
+# Contacts.
+# ---------------------------------------------------------------------------------------
+
+
+def find_contact(session: Session, key_or_email: str) -> Contact:
+    contact = session.scalars(
+        select(Contact).where(
+            (Contact.key == key_or_email) | (func.lower(Contact.email) == key_or_email.lower())
+        )
+    ).first()
+    if contact is None or contact.archived_at is not None:
+        raise NotFound(f"no contact {key_or_email!r} (an id or address from config/contacts.toml)")
+    return contact
+
+
+def is_operator(session: Session, contact_id: int) -> bool:
+    """Whether the contact is an operator of some case (and so may log in to the web view)."""
+    return (
+        session.scalars(
+            select(Subscription.id).where(
+                Subscription.contact_id == contact_id,
+                Subscription.role == "operator",
+                Subscription.archived_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def operator_by_email(session: Session, email_address: str) -> Contact | None:
+    return session.scalars(
+        select(Contact)
+        .join(Subscription, Subscription.contact_id == Contact.id)
+        .where(
+            func.lower(Contact.email) == email_address.strip().lower(),
+            Contact.archived_at.is_(None),
+            Subscription.role == "operator",
+            Subscription.archived_at.is_(None),
+        )
+    ).first()
 
 
 # ---------------------------------------------------------------------------------------
@@ -121,6 +207,56 @@ def case_rows(session: Session, today: date, include_archived: bool = False) -> 
 
 
 @dataclass
+class DeadlineRow:
+    """A deadline across cases, as `deadlines` lists them and the overview shows the next."""
+
+    case: str
+    decision: str
+    kind: str
+    due_on: date
+    days_left: int
+    uncertain: bool
+    appealed_on: date | None
+    executed_on: date | None
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.case,
+            "decision": self.decision,
+            "kind": self.kind,
+            "date": self.due_on.isoformat(),
+            "days_left": self.days_left,
+            "uncertain": self.uncertain,
+            "appealed_on": _iso(self.appealed_on),
+            "executed_on": _iso(self.executed_on),
+            "explanation": self.explanation,
+        }
+
+
+def deadline_rows(
+    session: Session, today: date, start: date, end: date | None = None, limit: int | None = None
+) -> list[DeadlineRow]:
+    """Deadlines of watched decisions from ``start`` (to ``end``), soonest first."""
+    from monitor.decisions import upcoming_deadlines
+
+    return [
+        DeadlineRow(
+            case=c.key,
+            decision=dec.key,
+            kind=d.kind,
+            due_on=d.due_on,
+            days_left=(d.due_on - today).days,
+            uncertain=d.uncertain,
+            appealed_on=dec.appealed_on,
+            executed_on=dec.executed_on,
+            explanation=d.explanation,
+        )
+        for d, dec, c in upcoming_deadlines(session, start, end, limit)
+    ]
+
+
+@dataclass
 class DeadlineItem:
     kind: str
     date: date
@@ -192,21 +328,36 @@ class CaseView:
 def find_case(session: Session, key: str) -> Case:
     case = session.scalars(select(Case).where(Case.key == key)).one_or_none()
     if case is None:
-        raise UsageError(
+        raise NotFound(
             f"no case {key!r} (see `monitor cases`; run `monitor sync` after editing config)"
         )
     return case
 
 
 def case_view(
-    session: Session, key: str, *, limit: int = 50, with_activity: bool = True
+    session: Session,
+    key: str,
+    *,
+    limit: int = 50,
+    with_activity: bool = True,
+    language: str = "en",
+    calendars: CalendarExtras | None = None,
+    sender: str | None = None,
+    now: datetime | None = None,
 ) -> CaseView:
-    """A case as the operators read it; ``with_activity`` adds its outbox rows and events."""
+    """A case as the operators read it; ``with_activity`` adds its outbox rows and events.
+
+    Explanations are in ``language``; ``calendars`` (the config's court closures) let them be
+    said again in another language for deadlines computed with closures; ``sender`` and
+    ``now`` give its outbox rows their subjects."""
+    from monitor.decisions import explanations_in
+
     case = find_case(session, key)
     decisions = []
     for decision in case.decisions:
         if decision.archived_at is not None:
             continue
+        explained = explanations_in(decision, language, calendars)
         reported = [
             {
                 "source": source_key,
@@ -238,7 +389,7 @@ def case_view(
                 appealed_on=decision.appealed_on,
                 executed_on=decision.executed_on,
                 deadlines=[
-                    DeadlineItem(d.kind, d.due_on, d.explanation, d.uncertain, d.rule)
+                    DeadlineItem(d.kind, d.due_on, explained[d.kind], d.uncertain, d.rule)
                     for d in sorted(decision.deadlines, key=lambda d: (d.due_on, d.kind))
                 ],
                 reported_by=reported,
@@ -261,7 +412,9 @@ def case_view(
         archived=case.archived_at is not None,
         decisions=decisions,
         subscriptions=subscriptions,
-        outbox=outbox_view(session, case_key=case.key, limit=limit).rows if with_activity else [],
+        outbox=outbox_view(session, case_key=case.key, limit=limit, sender=sender, now=now).rows
+        if with_activity
+        else [],
         events=event_rows(session, case_key=case.key, limit=limit) if with_activity else [],
     )
 
@@ -285,15 +438,18 @@ class OutboxRow:
     last_error: str | None
     message_id: str
     dedup_key: str
+    case_label: str | None = None
+    subject: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
             "status": self.status,
+            "case": self.case,
             "to": self.to,
             "contact": self.contact,
-            "case": self.case,
+            "subject": self.subject,
             "due_at": self.due_at.isoformat(),
             "attempts": self.attempts,
             "next_attempt_at": self.next_attempt_at.isoformat(),
@@ -317,12 +473,18 @@ def outbox_view(
     *,
     status: str | None = None,
     case_key: str | None = None,
-    contact_key: str | None = None,
+    contact: str | None = None,
+    kind: str | None = None,
     limit: int = 50,
+    sender: str | None = None,
+    now: datetime | None = None,
 ) -> OutboxView:
-    """The outbox, newest last, with counts by status over the whole outbox."""
+    """The outbox, newest last, with counts by status over the whole outbox.
+
+    ``contact`` is a contact's id or address. With ``sender`` and ``now`` each row carries the
+    subject of its email, composed as it went (or will go) out."""
     query = (
-        select(Notification, Contact, Case.key)
+        select(Notification, Contact, Case)
         .join(Contact, Notification.contact_id == Contact.id)
         .outerjoin(Case, Notification.case_id == Case.id)
         .order_by(Notification.due_at.desc(), Notification.id.desc())
@@ -332,14 +494,23 @@ def outbox_view(
         query = query.where(Notification.status == status)
     if case_key:
         query = query.where(Case.key == case_key)
-    if contact_key:
-        query = query.where(Contact.key == contact_key)
+    if contact:
+        query = query.where(
+            (Contact.key == contact) | (func.lower(Contact.email) == contact.lower())
+        )
+    if kind:
+        query = query.where(Notification.kind == kind)
     found = list(reversed(session.execute(query).all()))
     counts = dict(
         session.execute(
             select(Notification.status, func.count()).group_by(Notification.status)
         ).all()
     )
+    subjects: dict[int, str] = {}
+    if sender is not None and now is not None:
+        from monitor.notify.preview import outbox_subject
+
+        subjects = {n.id: outbox_subject(session, n, sender, now) for n, _, _ in found}
     rows = [
         OutboxRow(
             id=n.id,
@@ -347,17 +518,84 @@ def outbox_view(
             status=n.status,
             to=c.email,
             contact=c.key,
-            case=case_key_,
+            case=case.key if case else None,
             due_at=n.due_at,
             attempts=n.attempts,
             next_attempt_at=n.next_attempt_at,
             last_error=n.last_error,
             message_id=n.message_id,
             dedup_key=n.dedup_key,
+            case_label=(case.label or case.key) if case else None,
+            subject=subjects.get(n.id, ""),
         )
-        for n, c, case_key_ in found
+        for n, c, case in found
     ]
     return OutboxView(rows, {s: int(counts.get(s, 0)) for s in NOTIFICATION_STATUSES})
+
+
+@dataclass
+class OutboxEmail:
+    """One email of the outbox: the file the files backend wrote (``origin`` "file"), or the
+    email composed again as it went (or will go) out (``origin`` "composed")."""
+
+    id: int
+    status: str
+    sent_at: datetime | None
+    as_of: datetime
+    covers: list[int]
+    message: EmailMessage
+    origin: str
+    path: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        from monitor.notify.preview import readable_email
+
+        return {
+            "id": self.id,
+            "status": self.status,
+            "sent_at": _iso(self.sent_at),
+            "as_of": self.as_of.isoformat(),
+            "covers": self.covers,
+            "origin": self.origin,
+            "path": self.path,
+            "email": readable_email(self.message),
+        }
+
+
+def outbox_email_view(
+    session: Session, row_id: int, sender: str, now: datetime, written_to: Path | None = None
+) -> OutboxEmail:
+    """A notification's email: the file the files backend wrote to ``written_to``, when it
+    is there; else the email composed again, with the rows it groups, for the moment it went
+    (or will go) out."""
+    from monitor.notify.preview import outbox_email
+
+    row = session.get(Notification, row_id)
+    if row is None:
+        raise NotFound(f"no notification {row_id} (see `monitor outbox`)")
+    as_of = row.sent_at or max(row.due_at, now)
+    if written_to is not None:
+        digest = hashlib.sha256(row.message_id.encode()).hexdigest()[:16]
+        path = written_to / f"{digest}.eml"
+        if path.exists():
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            return OutboxEmail(
+                row.id, row.status, row.sent_at, as_of, [row.id], message, "file", str(path)
+            )
+    try:
+        composed = outbox_email(session, row, sender, now)
+    except MonitorError as exc:
+        raise UsageError(f"notification {row_id} cannot be composed again: {exc}") from exc
+    return OutboxEmail(
+        row.id,
+        row.status,
+        row.sent_at,
+        as_of,
+        [r.id for r in composed.rows],
+        composed.message,
+        "composed",
+    )
 
 
 @dataclass
@@ -428,6 +666,13 @@ class SourceRow:
         }
 
 
+def find_source(session: Session, key: str) -> Source:
+    source = session.scalars(select(Source).where(Source.key == key)).first()
+    if source is None:
+        raise NotFound(f"no source {key!r} (see `monitor sources`)")
+    return source
+
+
 def source_rows(session: Session, include_archived: bool = False) -> list[SourceRow]:
     counts = dict(
         session.execute(select(Snapshot.source_id, func.count()).group_by(Snapshot.source_id)).all()
@@ -478,9 +723,7 @@ class SnapshotRow:
 
 
 def snapshot_rows(session: Session, source_key: str, limit: int = 50) -> list[SnapshotRow]:
-    source = session.scalars(select(Source).where(Source.key == source_key)).first()
-    if source is None:
-        raise UsageError(f"no source {source_key!r} (see `monitor sources`)")
+    source = find_source(session, source_key)
     snapshots = list(
         session.scalars(
             select(Snapshot)
@@ -515,7 +758,7 @@ def snapshot_rows(session: Session, source_key: str, limit: int = 50) -> list[Sn
 def snapshot_view(session: Session, snapshot_id: int) -> SnapshotRow:
     snapshot = session.get(Snapshot, snapshot_id)
     if snapshot is None:
-        raise UsageError(f"no snapshot {snapshot_id} (see `monitor snapshots SOURCE`)")
+        raise NotFound(f"no snapshot {snapshot_id} (see `monitor snapshots SOURCE`)")
     source = session.get(Source, snapshot.source_id)
     assert source is not None
     cited = session.scalars(

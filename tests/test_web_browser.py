@@ -21,7 +21,6 @@ from monitor.db import session_scope
 from monitor.links import Links
 from monitor.models import Subscription
 from monitor.settings import secret_key
-from tests.conftest import free_port
 from tests.web_helpers import (
     ANSWERED_AT,
     LiveServer,
@@ -61,10 +60,9 @@ def browser() -> Iterator[Any]:
 def served(
     run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Project, LiveServer]]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    project = received_confirmation_request(run, config_dir, monkeypatch, base_url=base)
-    server = LiveServer(project.app(now=ANSWERED_AT, base_url=base), port)
+    server = LiveServer()  # the port is ours before the emails carry its address
+    project = received_confirmation_request(run, config_dir, monkeypatch, base_url=server.base)
+    server.app = project.app(now=ANSWERED_AT, base_url=server.base)
     yield project, server
     server.close()
 

@@ -201,7 +201,7 @@ def test_every_operators_page_answers(project: Project) -> None:
     assert "as written to" in email_page.text
     assert "It was carried out: http://monitor.test/a/(link hidden)" in email_page.text
     assert "/calendar/(link hidden)" in email_page.text and ".ics" not in email_page.text
-    assert client.get("/cases/nobody").status_code == 400
+    assert client.get("/cases/nobody").status_code == 404
     assert client.get("/outbox?status=nonsense").status_code == 400
 
 
@@ -234,10 +234,25 @@ def test_behind_a_local_proxy_each_client_has_its_own_login_limit(project: Proje
     assert ask("198.51.100.9", 99) == 200  # another client behind the same proxy
 
 
-def test_monitor_web_serves_on_port_from_the_environment(
-    run: Any, config_dir: Path, tmp_path: Path
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("stop_with", "started_with_sigint_ignored"),
+    [(signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGTERM, False)],
+    ids=["ctrl-c", "ctrl-c-started-in-background", "sigterm"],
+)
+def test_monitor_web_serves_on_port_from_the_environment_and_stops_on_a_signal(
+    run: Any,
+    config_dir: Path,
+    tmp_path: Path,
+    stop_with: signal.Signals,
+    started_with_sigint_ignored: bool,
 ) -> None:
-    """The command itself, as the Procfile runs it: `monitor web` with $PORT."""
+    """The command itself, as the Procfile runs it: `monitor web` with $PORT. It stops on
+    SIGINT even when started from a script in the background (which begins with SIGINT
+    ignored), and on SIGTERM, as platforms stop it."""
     assert run("db", "upgrade").code == 0
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
@@ -248,6 +263,7 @@ def test_monitor_web_serves_on_port_from_the_environment(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ignore_sigint if started_with_sigint_ignored else None,
     )
     try:
         status = None
@@ -265,6 +281,13 @@ def test_monitor_web_serves_on_port_from_the_environment(
             break
         assert status == 503  # no worker has run: exactly as `monitor status` exits 1
     finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        process.send_signal(stop_with)
+        try:
+            out, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()  # it did not stop: leave no server behind
+            process.communicate()
+            raise
     assert f"web view on http://127.0.0.1:{port}" in out, err
+    assert process.returncode == 0, err
+    assert "Traceback" not in err

@@ -124,15 +124,24 @@ def russian_operator(project: Project) -> None:
 
 
 class LiveServer:
-    """The real WSGI server (waitress) on 127.0.0.1, in a thread of the test process."""
+    """The real WSGI server (waitress) on 127.0.0.1, in a thread of the test process.
 
-    def __init__(self, app: Flask, port: int = 0) -> None:
+    Without ``app`` it listens at once and answers once ``app`` is set: a project whose emails
+    carry the server's address is built after the port is taken, never on a port chosen
+    first and bound later (another process may take it in between)."""
+
+    def __init__(self, app: Flask | None = None, port: int = 0) -> None:
         from waitress.server import create_server
 
-        self.server = create_server(app, host="127.0.0.1", port=port, threads=4)
+        self.app = app
+        self.server = create_server(self._serve, host="127.0.0.1", port=port, threads=4)
         self.port = int(self.server.effective_port)  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
+
+    def _serve(self, environ: dict[str, Any], start_response: Any) -> Any:
+        assert self.app is not None, "the test set no application on its server"
+        return self.app(environ, start_response)
 
     @property
     def base(self) -> str:

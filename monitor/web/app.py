@@ -23,15 +23,24 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from monitor import answers, links
 from monitor.calendar_feed import feed_ics
+from monitor.catalog import CalendarExtras, load_calendars
 from monitor.db import session_scope
 from monitor.deadlines.dates import human
-from monitor.decisions import clear_fact, find_decision, record_fact, upcoming_deadlines
-from monitor.errors import DeliveryError, MonitorError, UsageError
+from monitor.decisions import clear_fact, find_decision, record_fact
+from monitor.errors import (
+    ConfigError,
+    DeliveryError,
+    MonitorError,
+    NotFound,
+    UsageError,
+    database_error,
+)
 from monitor.links import Claim, LinkError, Links
 from monitor.models import (
     NOTIFICATION_STATUSES,
@@ -39,28 +48,30 @@ from monitor.models import (
     LinkUse,
     LoginRequest,
     Notification,
-    Subscription,
     WebSession,
 )
 from monitor.notify.alerts import plan_alerts
-from monitor.notify.compose import compose
 from monitor.notify.deliver import backend_for
 from monitor.notify.dispatch import retry
-from monitor.notify.i18n import translator
+from monitor.notify.i18n import LANGUAGES, translator
 from monitor.notify.plan import new_message_id
 from monitor.notify.render import Rendered, build_message
 from monitor.queries import (
     case_rows,
     case_view,
     contact_deadlines,
+    deadline_rows,
     event_rows,
+    is_operator,
+    operator_by_email,
+    outbox_email_view,
     outbox_view,
     snapshot_rows,
     snapshot_view,
     source_rows,
+    status_report,
 )
 from monitor.settings import Settings, secret_key
-from monitor.status import health_report
 from monitor.web.words import day_words, recorded_words, refused_words, words
 
 log = logging.getLogger("monitor.web")
@@ -82,6 +93,13 @@ _SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 _LINK_STATUS = {"tampered": 403, "wrong_scope": 403, "expired": 410, "replaced": 410}
+_HTTP_WORDS = {
+    403: "error.forbidden",
+    404: "error.not_found",
+    405: "error.method",
+    413: "error.too_large",
+    429: "error.login_flood",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,7 +159,7 @@ def create_app(
     def _globals() -> dict[str, Any]:
         # The operators' pages speak the logged-in operator's language (set by ``operator``);
         # a contact's pages pass their own ``w``, ``day`` and ``language``.
-        lang = g.get("language", "en")
+        lang = reader_language()
         t = translator(lang)
         return {
             "csrf_token": csrf,
@@ -158,35 +176,84 @@ def create_app(
             response.headers.setdefault(name, value)
         return response
 
-    def page_error(status: int, message: str, language: str = "") -> tuple[str, int]:
-        return render_template("error.html", message=message, language=language), status
+    def reader_language() -> str:
+        """The logged-in operator's language, or the language of the contact a genuine link
+        names; else the one the browser asks for (a tampered link, the login page)."""
+        if "language" not in g:
+            g.language = _known_reader() or (
+                request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+            )
+        return cast(str, g.language)
+
+    def _known_reader() -> str | None:
+        """A link's page speaks its contact's language, even to a logged-in operator."""
+        contact_id = g.get("contact_id")
+        try:
+            with session_scope(engine) as db:
+                contact = db.get(Contact, contact_id) if contact_id is not None else None
+                if contact is not None:
+                    return contact.language
+                open_session = live_session(db) if "operator" in session else None
+                operator = db.get(Contact, open_session.contact_id) if open_session else None
+                if operator is not None:
+                    g.operator = True
+                    return operator.language
+                return None
+        except (SQLAlchemyError, MonitorError):
+            return None  # the page that says what went wrong must not fail on the database
+
+    def page_error(status: int, key: str, **values: Any) -> tuple[str, int]:
+        lang = reader_language()
+        return (
+            render_template(
+                "error.html",
+                message=words(lang)(key, **values),
+                w=words(lang),
+                day=day_words(lang),
+                language=lang,
+                operator=g.get("operator", False),
+            ),
+            status,
+        )
 
     @app.errorhandler(LinkError)
     def _link_error(exc: LinkError) -> tuple[str, int]:
-        both = " / ".join(words(lang)(f"error.{exc.reason}") for lang in ("en", "ru"))
-        return page_error(_LINK_STATUS.get(exc.reason, 400), both)
+        if exc.contact_id is not None:
+            g.contact_id = exc.contact_id
+        return page_error(_LINK_STATUS.get(exc.reason, 400), f"error.{exc.reason}")
 
     @app.errorhandler(answers.LinkGone)
     def _gone(exc: answers.LinkGone) -> tuple[str, int]:
-        return page_error(404, words("en")("error.gone", detail=str(exc)))
+        return page_error(404, f"error.gone.{exc.what}")
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> tuple[str, int]:
+        return page_error(404, "error.not_found")
+
+    @app.errorhandler(answers.RecordRefused)
+    def _refused(exc: answers.RecordRefused) -> tuple[str, int]:
+        detail = refused_words(exc, reader_language())
+        return page_error(400, "error.refused", detail=detail)
 
     @app.errorhandler(UsageError)
     def _usage(exc: UsageError) -> tuple[str, int]:
-        return page_error(400, str(exc))
+        # What the data says stays as the command line says it; the frame is translated.
+        return page_error(400, "error.refused", detail=str(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> tuple[str, int]:
-        if exc.code == 400 and exc.description == "csrf":
-            both = " / ".join(words(lang)("error.form") for lang in ("en", "ru"))
-            return page_error(400, both)
-        return page_error(exc.code or 500, f"{exc.code} {exc.name}")
+        code = exc.code or 500
+        if code == 400 and exc.description == "csrf":
+            # A link's own page, or a page of the operators (and the login form).
+            on_link = request.endpoint in ("answer", "unsubscribe", "login_link")
+            return page_error(400, "error.form" if on_link else "error.form_page")
+        key = _HTTP_WORDS.get(code)
+        return page_error(code, key) if key else page_error(code, "error.http", code=code)
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[str, int]:
         app.log_exception(exc_info=(type(exc), exc, exc.__traceback__))
-        return page_error(
-            500, "Something went wrong on our side; the operators can see it in the log."
-        )
+        return page_error(500, "error.crash")
 
     # -----------------------------------------------------------------------------------
     # Health.
@@ -194,7 +261,14 @@ def create_app(
 
     @app.get("/healthz")
     def healthz() -> Response:
-        report = health_report(engine, settings, now())
+        try:
+            report = status_report(engine, settings, now())
+        except SQLAlchemyError as exc:
+            # As `monitor status` says it (and exits 1): one line, for whoever polls this.
+            known = database_error(exc, settings.database_url)
+            if known is None:
+                raise
+            return Response(f"error: {known}\n", status=503, mimetype="text/plain")
         return Response(
             report.text() + "\n", status=200 if report.healthy else 503, mimetype="text/plain"
         )
@@ -204,7 +278,9 @@ def create_app(
     # -----------------------------------------------------------------------------------
 
     def verify(token: str, actions: tuple[str, ...]) -> Claim:
-        return signer.verify(token, now(), actions)
+        claim = signer.verify(token, now(), actions)
+        g.contact_id = claim.contact_id  # its pages, and its errors, speak their language
+        return claim
 
     def link_page(
         token: str, view: answers.LinkView, status: int = 200, error: str | None = None
@@ -290,25 +366,13 @@ def create_app(
         with session_scope(engine) as db:
             contact = answers.link_view(db, claim).contact
             if claim.generation != contact.calendar_generation:
-                raise LinkError("replaced")
+                raise LinkError("replaced", contact.id)
             body = feed_ics(contact_deadlines(db, claim.contact_id), now())
         return Response(body, mimetype="text/calendar")
 
     # -----------------------------------------------------------------------------------
     # Operators: magic-link login.
     # -----------------------------------------------------------------------------------
-
-    def operator_contact(db: Session, email: str) -> Contact | None:
-        return db.scalars(
-            select(Contact)
-            .join(Subscription, Subscription.contact_id == Contact.id)
-            .where(
-                func.lower(Contact.email) == email.strip().lower(),
-                Contact.archived_at.is_(None),
-                Subscription.role == "operator",
-                Subscription.archived_at.is_(None),
-            )
-        ).first()
 
     @app.get("/login")
     def login() -> str:
@@ -333,13 +397,11 @@ def create_app(
                 .where(LoginRequest.email_hash == address, LoginRequest.at >= since)
             )
             if (by_client or 0) >= LOGIN_PER_CLIENT or (by_address or 0) >= LOGIN_PER_ADDRESS:
-                return page_error(
-                    429, "Too many login requests: wait a quarter of an hour and try again."
-                )
+                return page_error(429, "error.login_flood")
             db.add(LoginRequest(at=now(), email_hash=address, client_hash=client))
             # Requests older than the window count for nothing: the table stays small.
             db.execute(delete(LoginRequest).where(LoginRequest.at < since))
-            contact = operator_contact(db, email)
+            contact = operator_by_email(db, email)
             if contact is not None:
                 url = links_here().url(links.LOGIN, contact.id, now())
                 message = _login_email(settings, contact, url, now())
@@ -357,7 +419,7 @@ def create_app(
         with session_scope(engine) as db:
             contact = db.get(Contact, claim.contact_id)
             if contact is None or contact.archived_at is not None:
-                raise answers.LinkGone("this contact is no longer in the monitor")
+                raise answers.LinkGone("this contact is no longer in the monitor", "contact")
             used = db.scalars(select(LinkUse).where(LinkUse.nonce == claim.nonce)).first()
             if request.method == "GET" or used is not None:
                 return render_template(
@@ -370,7 +432,7 @@ def create_app(
                     token=token,
                 )
             check_csrf(form_token(token))
-            if operator_contact(db, contact.email) is None:
+            if not is_operator(db, contact.id):
                 abort(403)
             db.add(
                 LinkUse(
@@ -433,6 +495,7 @@ def create_app(
                 contact = db.get(Contact, open_session.contact_id) if open_session else None
                 if contact is not None:
                     g.language = contact.language
+                    g.operator = True
             if open_session is None:
                 session.clear()
                 return redirect(url_for("login"), 303)
@@ -449,13 +512,10 @@ def create_app(
     @app.get("/")
     @operator
     def overview() -> str:
-        report = health_report(engine, settings, now())
+        report = status_report(engine, settings, now())
         today = now().date()
         with session_scope(engine) as db:
-            upcoming = [
-                {"case": c.key, "decision": dec.key, "kind": d.kind, "date": d.due_on}
-                for d, dec, c in upcoming_deadlines(db, today, limit=20)
-            ]
+            upcoming = deadline_rows(db, today, today, limit=20)
             cases = case_rows(db, today)
         return render_template(
             "overview.html", report=report, upcoming=upcoming, cases=cases, today=today
@@ -464,8 +524,16 @@ def create_app(
     @app.get("/cases/<key>")
     @operator
     def case(key: str) -> str:
+        language = reader_language()
         with session_scope(engine) as db:
-            view = case_view(db, key)
+            view = case_view(
+                db,
+                key,
+                language=language,
+                calendars=_calendars(settings, language),
+                sender=settings.mail_from,
+                now=now(),
+            )
         config_file = settings.config_dir / "cases" / f"{key}.toml"
         return render_template(
             "case.html",
@@ -505,8 +573,11 @@ def create_app(
                 db,
                 status=status,
                 case_key=request.args.get("case") or None,
-                contact_key=request.args.get("contact") or None,
+                contact=request.args.get("contact") or None,
+                kind=request.args.get("kind") or None,
                 limit=200,
+                sender=settings.mail_from,
+                now=now(),
             )
         return render_template(
             "outbox.html", view=view, filters=request.args, statuses=NOTIFICATION_STATUSES
@@ -515,11 +586,12 @@ def create_app(
     @app.get("/outbox/<int:row_id>")
     @operator
     def outbox_email(row_id: int) -> str:
+        written_to = Path(settings.outbox_dir) if settings.mail_backend == "files" else None
         with session_scope(engine) as db:
-            row = db.get(Notification, row_id)
-            if row is None:
+            if db.get(Notification, row_id) is None:
                 abort(404)
-            message, origin, origin_path = _as_sent(db, settings, row, now())
+            found = outbox_email_view(db, row_id, settings.mail_from, now(), written_to)
+            message = found.message
             body = message.get_body(("plain",))
             # The advocate's links act as the advocate: the operator reads them, never uses them.
             text = _hide_links(body.get_content() if body is not None else "")
@@ -527,8 +599,8 @@ def create_app(
         return render_template(
             "email.html",
             row_id=row_id,
-            origin=origin,
-            origin_path=origin_path,
+            origin=found.origin,
+            origin_path=found.path or "",
             headers=headers,
             text=text,
         )
@@ -544,7 +616,7 @@ def create_app(
     @operator
     def sources() -> str:
         with session_scope(engine) as db:
-            rows = source_rows(db)
+            rows = source_rows(db, include_archived=True)
         return render_template("sources.html", rows=rows)
 
     @app.get("/sources/<key>")
@@ -618,20 +690,12 @@ def _login_email(settings: Settings, contact: Contact, url: str, now: datetime) 
     )
 
 
-def _as_sent(
-    db: Session, settings: Settings, row: Notification, now: datetime
-) -> tuple[EmailMessage, str, str]:
-    """The .eml file the files backend wrote (``file``, its path), or else the email composed
-    again now (``composed``)."""
-    import email
-    import email.policy
-
-    digest = hashlib.sha256(row.message_id.encode()).hexdigest()[:16]
-    path = Path(settings.outbox_dir) / f"{digest}.eml"
-    if settings.mail_backend == "files" and path.exists():
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        return message, "file", str(path)
+def _calendars(settings: Settings, language: str) -> CalendarExtras | None:
+    """The config's court closures, to say explanations again in another language; none
+    (stored English words stay) when English is asked or the config on disk is broken."""
+    if language == "en":
+        return None
     try:
-        return compose(db, [row], settings.mail_from, row.sent_at or now).message, "composed", ""
-    except MonitorError as exc:
-        raise UsageError(f"this email cannot be composed again: {exc}") from exc
+        return load_calendars(settings.config_dir)
+    except ConfigError:
+        return None

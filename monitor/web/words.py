@@ -208,6 +208,7 @@ WORDS: dict[str, dict[str, str]] = {
     "op.due": {"en": "due (UTC)", "ru": "срок (UTC)"},
     "op.kind": {"en": "kind", "ru": "вид"},
     "op.to": {"en": "to", "ru": "кому"},
+    "op.subject": {"en": "subject", "ru": "тема"},
     "op.last_error": {"en": "last error", "ru": "последняя ошибка"},
     "op.retry": {"en": "Retry", "ru": "Повторить"},
     "op.at": {"en": "at (UTC)", "ru": "время (UTC)"},
@@ -269,14 +270,59 @@ WORDS: dict[str, dict[str, str]] = {
         "en": 'This calendar address was replaced by a new one. Open "My deadlines" from a recent email for the new address.',
         "ru": "Этот адрес календаря заменён новым. Новый адрес есть на странице «Мои сроки» в недавнем письме.",
     },
-    "error.gone": {
-        "en": "What this link is about is no longer watched: {detail}.",
-        "ru": "То, о чём эта ссылка, больше не отслеживается: {detail}.",
+    "error.gone.contact": {
+        "en": "This link's addressee is no longer in the monitor.",
+        "ru": "Адресата этой ссылки больше нет в мониторе.",
+    },
+    "error.gone.case": {
+        "en": "What this link is about is no longer watched: the case was removed from the monitor.",
+        "ru": "То, о чём эта ссылка, больше не отслеживается: дело убрано из монитора.",
+    },
+    "error.gone.decision": {
+        "en": "What this link is about is no longer watched: the decision was removed from the monitor.",
+        "ru": "То, о чём эта ссылка, больше не отслеживается: решение убрано из монитора.",
     },
     "error.form": {
         "en": "This form has expired or did not come from this page: open the link from the email again.",
         "ru": "Форма устарела или отправлена не с этой страницы: откройте ссылку из письма ещё раз.",
     },
+    "error.form_page": {
+        "en": "This form has expired or did not come from this page: open the page again and send it from there.",
+        "ru": "Форма устарела или отправлена не с этой страницы: откройте страницу заново и отправьте форму оттуда.",
+    },
+    "error.not_found": {
+        "en": "There is nothing at this address: no such page, or what it showed was removed from the monitor.",
+        "ru": "По этому адресу ничего нет: такой страницы нет, или то, что она показывала, убрано из монитора.",
+    },
+    "error.method": {
+        "en": "This address does not answer that kind of request: open it from a link or a button of the monitor.",
+        "ru": "Этот адрес не принимает такой запрос: откройте его по ссылке или кнопкой монитора.",
+    },
+    "error.too_large": {
+        "en": "What was sent is too large for this form.",
+        "ru": "Отправлено слишком много для этой формы.",
+    },
+    "error.forbidden": {
+        "en": "This is for the monitor's operators only.",
+        "ru": "Это доступно только операторам монитора.",
+    },
+    "error.login_flood": {
+        "en": "Too many login requests: wait a quarter of an hour and try again.",
+        "ru": "Слишком много запросов на вход: подождите четверть часа и попробуйте снова.",
+    },
+    "error.refused": {
+        "en": "This cannot be done: {detail}",
+        "ru": "Это сделать нельзя: {detail}",
+    },
+    "error.http": {
+        "en": "The request could not be answered (HTTP {code}).",
+        "ru": "На запрос нельзя ответить (HTTP {code}).",
+    },
+    "error.crash": {
+        "en": "Something went wrong on our side; the operators can see it in the log.",
+        "ru": "Что-то сломалось у нас; операторы увидят это в журнале.",
+    },
+    "error.back": {"en": "Back to the overview", "ru": "К обзору"},
 }
 
 
