@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -113,12 +113,37 @@ def in_transaction(
 
     The engine reconnects on its own (pre-ping on PostgreSQL, a new connection after an
     invalidated one); this only decides how long one unit of work waits for it."""
+
+    def once() -> T:
+        with session_scope(engine) as session:
+            return work(session)
+
+    return _retrying(once, patience, sleep)
+
+
+def in_connection(
+    engine: Engine,
+    work: Callable[[Connection], T],
+    *,
+    patience: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``in_transaction`` for table statements only, without an ORM session: for the few
+    paths (the dispatcher's per-email commit) where the session's own cost counts."""
+
+    def once() -> T:
+        with engine.begin() as connection:
+            return work(connection)
+
+    return _retrying(once, patience, sleep)
+
+
+def _retrying(once: Callable[[], T], patience: float, sleep: Callable[[float], None]) -> T:
     give_up = time.monotonic() + patience
     delay = 0.05
     while True:
         try:
-            with session_scope(engine) as session:
-                return work(session)
+            return once()
         except DBAPIError as exc:
             if not is_transient(exc) or time.monotonic() + delay > give_up:
                 raise

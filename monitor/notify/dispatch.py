@@ -57,12 +57,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Table, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from monitor import events
-from monitor.db import in_transaction
+from monitor.db import in_connection, in_transaction
 from monitor.deadlines.reminders import REMINDER_KINDS, last_useful_day
 from monitor.errors import DeliveryError, UsageError
 from monitor.models import Contact, DeliveryAttempt, Notification
@@ -244,9 +256,9 @@ _FINISH = (
 )
 
 
-def renew(session: Session, ids: list[int], token: str, until: datetime) -> int:
+def renew(connection: Connection, ids: list[int], token: str, until: datetime) -> int:
     """Extend the claim on ``ids`` if ``token`` still holds them; returns how many it holds."""
-    result = session.connection().execute(_RENEW, {"ids": ids, "token": token, "until": until})
+    result = connection.execute(_RENEW, {"ids": ids, "token": token, "until": until})
     return int(result.rowcount)
 
 
@@ -412,21 +424,21 @@ class _Raised:
 
 
 def _start_attempt(
-    session: Session, email: Email, token: str, until: datetime, at: datetime
+    connection: Connection, email: Email, token: str, until: datetime, at: datetime
 ) -> int | None:
     """Renew the claim on the email's rows and record the attempt, in one transaction.
     Returns the attempt's id, or None when the token no longer holds every row."""
     ids = [row.id for row in email.rows]
-    if renew(session, ids, token, until) != len(ids):
+    if renew(connection, ids, token, until) != len(ids):
         return None
-    attempt_id: int = session.connection().execute(_START, {"row": ids[0], "at": at}).scalar_one()
+    attempt_id: int = connection.execute(_START, {"row": ids[0], "at": at}).scalar_one()
     return attempt_id
 
 
 def _finish_attempt(
-    session: Session, attempt_id: int, result: str, reply: str, at: datetime, ms: int
+    connection: Connection, attempt_id: int, result: str, reply: str, at: datetime, ms: int
 ) -> None:
-    session.connection().execute(
+    connection.execute(
         _FINISH, {"attempt": attempt_id, "result": result, "reply": reply, "at": at, "ms": ms}
     )
 
@@ -441,26 +453,22 @@ class _Sent:
     ms: int
 
 
-def _mark_sent(session: Session, sent: _Sent, token: str, at: datetime) -> int:
+def _mark_sent(connection: Connection, sent: _Sent, token: str, at: datetime) -> int:
     """Mark the email's rows sent where ``token`` still holds them; returns how many are
     marked sent by this token (counting a mark that an earlier try of this transaction
     committed before its connection was lost). The token stays on the row: who sent it."""
     ids = [row.id for row in sent.email.rows]
-    marked = (
-        session.connection().execute(_MARK_SENT, {"ids": ids, "token": token, "at": at}).rowcount
-    )
-    _finish_attempt(session, sent.attempt_id, "sent", sent.reply, at, sent.ms)
+    marked = connection.execute(_MARK_SENT, {"ids": ids, "token": token, "at": at}).rowcount
+    _finish_attempt(connection, sent.attempt_id, "sent", sent.reply, at, sent.ms)
     if marked == len(ids):
         return len(ids)
     # Fewer than expected: an earlier try of this transaction may have committed the mark
     # before its connection was lost, or the claim was taken over. Count what this token
     # marked.
     return int(
-        session.scalar(
+        connection.scalar(
             select(func.count()).where(
-                Notification.id.in_(ids),
-                Notification.status == "sent",
-                Notification.claimed_by == token,
+                _N.c.id.in_(ids), _N.c.status == "sent", _N.c.claimed_by == token
             )
         )
         or 0
@@ -520,7 +528,12 @@ def _mark_failed(
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     _finish_attempt(
-        session, attempt_id, "permanent" if error.permanent else "transient", str(error), at, ms
+        session.connection(),
+        attempt_id,
+        "permanent" if error.permanent else "transient",
+        str(error),
+        at,
+        ms,
     )
     if not changed:
         return None
@@ -673,10 +686,10 @@ class _Sender:
         # lasts.
         self.patience = policy.lease.total_seconds() / 2
 
-    def _settle_mark(self, session: Session) -> int | None:
+    def _settle_mark(self, connection: Connection) -> int | None:
         if self.unmarked is None:
             return None
-        return _mark_sent(session, self.unmarked, self.token, self.clock())
+        return _mark_sent(connection, self.unmarked, self.token, self.clock())
 
     def _marked(self, marked: int | None) -> None:
         """Account for the mark just committed, and let go of its rows."""
@@ -695,7 +708,7 @@ class _Sender:
     def flush(self) -> None:
         """Commit the mark still pending (the batch's last email, or one before a stop)."""
         if self.unmarked is not None:
-            self._marked(in_transaction(self.engine, self._settle_mark, patience=self.patience))
+            self._marked(in_connection(self.engine, self._settle_mark, patience=self.patience))
 
     def send(self, email: Email) -> None:
         rows = [row.id for row in email.rows]
@@ -711,13 +724,13 @@ class _Sender:
     def _send(self, email: Email, rows: list[int]) -> None:
         clock, policy = self.clock, self.policy
 
-        def start(session: Session) -> tuple[int | None, int | None]:
-            marked = self._settle_mark(session)
+        def start(connection: Connection) -> tuple[int | None, int | None]:
+            marked = self._settle_mark(connection)
             return marked, _start_attempt(
-                session, email, self.token, clock() + policy.lease, clock()
+                connection, email, self.token, clock() + policy.lease, clock()
             )
 
-        marked, attempt_id = in_transaction(
+        marked, attempt_id = in_connection(
             self.engine, start, patience=self.patience if self.unmarked else 5
         )
         self._marked(marked)
