@@ -206,7 +206,12 @@ class EmailLinks:
     unsubscribe_url: str
 
     def as_context(self) -> dict[str, Any]:
-        return {"heading": self.heading, "items": self.actions, "calendar": self.calendar}
+        return {
+            "heading": self.heading,
+            "items": self.actions,
+            "calendar": self.calendar,
+            "unsubscribe": self.unsubscribe_url,
+        }
 
     def headers(self) -> dict[str, str]:
         return unsubscribe_headers(self.unsubscribe_url)

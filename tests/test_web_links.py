@@ -68,6 +68,21 @@ def test_the_email_carries_signed_links_and_one_click_unsubscribe_headers(
     assert html is not None and "It was carried out</a>" in html.get_content()
 
 
+def test_the_footer_offers_the_stop_link_and_operators_only_for_changes(
+    project: Project,
+) -> None:
+    message = project.email_to("advocate@example.org", "Has the decision been carried out?")
+    unsubscribe = str(message["List-Unsubscribe"]).strip("<>")
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text is not None and html is not None
+    body = text.get_content()
+    assert f"To stop these emails, open {unsubscribe} and confirm." in body
+    assert "To change them, write to Olga Operator <operator@example.org>." in body
+    assert "To stop these emails or change them, write to" not in body
+    assert f'<a href="{unsubscribe}"' in html.get_content()
+
+
 def test_without_a_base_url_emails_have_no_links_and_say_nothing_of_them(
     run: Any, config_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -142,6 +142,15 @@ PHRASES: dict[str, dict[str, str | tuple[str, ...]]] = {
         "en": "To stop these emails or change them, write to {operators}.",
         "ru": "Чтобы отписаться или изменить рассылку, напишите {operators}.",
     },
+    "footer.stop_link": {
+        "en": "To stop these emails, open {url} and confirm.",
+        "ru": "Чтобы отписаться, откройте {url} и подтвердите.",
+    },
+    "footer.stop_label": {"en": "Stop these emails", "ru": "Отписаться от этих писем"},
+    "footer.change": {
+        "en": "To change them, write to {operators}.",
+        "ru": "Чтобы изменить рассылку, напишите {operators}.",
+    },
     "footer.stop_nobody": {
         "en": "To stop these emails, write to the people who run this monitor.",
         "ru": "Чтобы отписаться, напишите тем, кто ведёт этот монитор.",
