@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from monitor.deadlines.rules import APPEAL_UNTIL, EXECUTION_DUE, IN_FORCE
@@ -60,8 +62,10 @@ class SubscriptionPlan:
     digest: bool = False
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(NamedTuple):
+    """One email of the plan. A named tuple rather than a frozen dataclass: a first plan makes
+    100,000 of them, and a tuple is made three times faster."""
+
     send_at: datetime  # UTC
     contact_key: str
     case_key: str
@@ -88,6 +92,9 @@ def last_useful_day(kind: str, deadline: date) -> date:
     return deadline
 
 
+# Many reminders share a day, a send time and a zone (a first plan of 100,000 reminders has a
+# few thousand distinct ones): the zone arithmetic is done once for each.
+@lru_cache(maxsize=16384)
 def local_send_instant(day: date, send_time: time, timezone: str) -> datetime:
     """``day`` at ``send_time`` on the contact's wall clock, as a UTC instant.
 
