@@ -34,7 +34,6 @@ from datetime import datetime, time
 from typing import Any, cast
 
 from sqlalchemy import Insert, Select, Table, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.deadlines.reminders import (
@@ -140,9 +139,15 @@ def reminders_for(decision: Decision) -> list[Reminder]:
 def _insert(session: Session) -> Any:
     dialect = session.get_bind().dialect.name
     table = cast(Table, Notification.__table__)
+    # The dialect's module only when it is used: PostgreSQL's pulls in asyncpg's support and
+    # asyncio, a twentieth of a second at every start on SQLite.
     if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert(table)
     raise NotImplementedError(f"planning needs ON CONFLICT support; {dialect} is not supported")
 
