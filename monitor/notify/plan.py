@@ -374,6 +374,7 @@ def _plan_fresh(
     ):
         deadlines.setdefault(decision_id, {})[kind] = due_on
     plans: dict[int, list[SubscriptionPlan]] = {}
+    shapes: dict[tuple[Any, ...], SubscriptionPlan] = {}
     contact_ids: dict[str, int] = {}
     for sub in _read(
         session,
@@ -398,7 +399,11 @@ def _plan_fresh(
         case_ids,
     ):
         contact_ids[sub.key] = sub.id
-        plans.setdefault(sub.case_id, []).append(_plan_of(*sub[2:]))
+        # Most subscriptions of a large catalog read alike: one (immutable) plan for each kind.
+        shape = tuple(tuple(v) if isinstance(v, list) else v for v in sub[2:])
+        if shape not in shapes:
+            shapes[shape] = _plan_of(*sub[2:])
+        plans.setdefault(sub.case_id, []).append(shapes[shape])
 
     planned: list[tuple[Reminder, int, int, int]] = []
     for decision in decisions:
