@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,9 @@ class Reminder(NamedTuple):
     offset: int  # days before the deadline; negative = after
     dedup_key: str
     digest: bool = False  # sent within the contact's daily digest rather than alone
+
+
+_BY_TIME = attrgetter("send_at", "dedup_key")
 
 
 def last_useful_day(kind: str, deadline: date) -> date:
@@ -158,5 +162,5 @@ def plan_for_decision(
                 )
         elif sub.role == ESCALATION and not appealed and not executed and EXECUTION_DUE in has:
             out.append(_reminder(deadline, sub, EXECUTION_DUE, EXECUTION_ESCALATION, 0))
-    out.sort(key=lambda r: (r.send_at, r.dedup_key))
+    out.sort(key=_BY_TIME)
     return out
