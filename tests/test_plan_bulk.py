@@ -161,6 +161,13 @@ def outbox(engine: Engine) -> dict[str, dict[str, Any]]:
         return out
 
 
+def order(engine: Engine) -> list[str]:
+    """Dedup keys by id: both paths insert in the same order (``outbox show 1`` is the first
+    reminder of the first decision either way)."""
+    with session_scope(engine) as session:
+        return list(session.scalars(select(Notification.dedup_key).order_by(Notification.id)))
+
+
 def counts(report: PlanReport) -> tuple[int, int, int, int, list[str]]:
     return (
         report.planned,
@@ -187,11 +194,12 @@ def test_a_first_plan_in_bulk_writes_the_rows_planning_one_by_one_writes(
 ) -> None:
     build_catalog(engine, seed)
     by_rows = plan(engine, bulk=False)
-    expected = outbox(engine)
+    expected, expected_order = outbox(engine), order(engine)
     clear(engine)
     in_bulk = plan(engine, bulk=True)
     got = outbox(engine)
     assert got == expected
+    assert order(engine) == expected_order
     assert counts(in_bulk) == counts(by_rows)
     # The catalog is varied enough to mean something.
     statuses = {row["status"] for row in got.values()}

@@ -427,17 +427,12 @@ def _plan_fresh(
             wanted.add(reminder.dedup_key)
             report.reminders.append(reminder)
             planned.append((reminder, decision.case_id, decision.id, contact_id))
-    # In key order, and numbered in that order: the unique indexes on dedup_key and
-    # message_id take the rows at one place after another, not at random places.
-    planned.sort(key=_by_key)
+    # In the order the row-by-row path inserts them (decision by decision, by send time), so
+    # that ids come out the same; Message-IDs are numbered in that order.
     return [
         _values(*plan, now, message_id)
         for plan, message_id in zip(planned, new_message_ids(), strict=False)
     ]
-
-
-def _by_key(plan: tuple[Reminder, int, int, int]) -> str:
-    return plan[0].dedup_key
 
 
 def insert_many(session: Session, rows: list[tuple[Any, ...]]) -> None:
