@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -74,9 +74,11 @@ from monitor.notify.deliver import Backend, backend_for
 from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due, release_worker
 from monitor.notify.plan import changed_decisions, plan_reminders
 from monitor.settings import Settings
-from monitor.sources.fetch import Fetcher, HostGate, ping
-from monitor.sources.poll import Poller, PollPolicy, poll_due
 from monitor.sync import sync_catalog
+
+if TYPE_CHECKING:
+    from monitor.sources.fetch import Fetcher
+    from monitor.sources.poll import Poller
 
 log = logging.getLogger("monitor.worker")
 
@@ -161,12 +163,25 @@ class Worker:
     # Job runs not yet added to this worker's heartbeat row (see ``record_runs``).
     runs_unrecorded: int = 0
     runs_lock: threading.Lock = field(default_factory=threading.Lock)
+    _fetcher: Fetcher | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
         self.lease = timedelta(seconds=self.settings.claim_lease_seconds)
         # Claims, attempts and marks commit without waiting for the disk (see the function).
         self.bookkeeping = bookkeeping_engine(self.engine)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """Made at the first poll, with the sources' imports (``requests``, extraction's
+        patterns): a worker sends its first email without them."""
+        if self._fetcher is None:
+            from monitor.sources.fetch import Fetcher, HostGate
+
+            self._fetcher = Fetcher(HostGate(gap=self.settings.host_gap_ms / 1000))
+            # A stop that came while it was being made found nothing to abort.
+            if self.stopping.is_set():
+                self._fetcher.abort()
+        return self._fetcher
 
     # ---------------------------------------------------------------- start and stop
 
@@ -245,6 +260,10 @@ class Worker:
     def poll_sources(self, now: datetime) -> dict[str, Any]:
         """A running worker starts due sources in the background (``Poller``) and returns;
         ``--once`` polls what is due and waits for it."""
+        # Imported here: extraction's patterns take a tenth of a second to load, and nothing
+        # before the first dispatch needs them (nor ``fetcher``).
+        from monitor.sources.poll import Poller, PollPolicy, poll_due
+
         policy = PollPolicy(down_after=self.settings.source_down_after, lease=self.lease)
         if self.scheduler is not None:
             if self.poller is None:
@@ -447,6 +466,8 @@ class Worker:
         pinged = False
         if self.settings.heartbeat_url and self.failures_since_ping == 0:
             # A dead man's switch: the service alerts the operators when pings stop.
+            from monitor.sources.fetch import ping
+
             pinged = ping(self.settings.heartbeat_url)
         self.failures_since_ping = 0
         return {"pinged": pinged}
@@ -550,7 +571,8 @@ class Worker:
         takes a lock another thread could hold."""
         self.stopping.set()
         self.wake.set()
-        self.fetcher.abort()
+        if self._fetcher is not None:
+            self._fetcher.abort()
 
     def run_forever(self) -> None:
         """Run until SIGTERM or SIGINT, then leave the process (see the module's docstring)."""

@@ -31,6 +31,27 @@ def test_empty_database_upgrades_to_head_with_no_difference_from_the_models(
     engine.dispose()
 
 
+def test_the_revision_the_code_checks_for_is_the_head_of_the_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from monitor.db import MIGRATIONS, SCHEMA_HEAD
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    assert script.get_heads() == [SCHEMA_HEAD]
+
+
+def test_an_outdated_schema_is_refused_with_the_command_that_fixes_it(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0007")
+    with pytest.raises(
+        SchemaError, match=r"at revision 0007, the code needs 0008: run `monitor db upgrade`"
+    ):
+        require_current_schema(engine)
+    upgrade(engine)
+    require_current_schema(engine)
+    engine.dispose()
+
+
 def test_instants_come_back_utc_aware_and_naive_ones_are_refused(engine: Engine) -> None:
     almaty = timezone(timedelta(hours=6))
     with session_scope(engine) as session:

@@ -51,17 +51,24 @@ def _names() -> dict[str, str]:
 
 def supported_jurisdictions() -> dict[str, list[str]]:
     """Country code -> subdivision codes, plus ``ECHR``."""
-    supported: dict[str, list[str]] = {
-        code: list(subdivs) for code, subdivs in holidays.list_supported_countries().items()
+    return {code: list(subdivs) for code, subdivs in _supported().items()}
+
+
+# Asked for every calendar made (one per decision in a sync): building the table from the
+# package's registry took longer than computing the decision's deadlines.
+@cache
+def _supported() -> dict[str, tuple[str, ...]]:
+    supported = {
+        code: tuple(subdivs) for code, subdivs in holidays.list_supported_countries().items()
     }
-    supported[ECHR] = []
+    supported[ECHR] = ()
     return supported
 
 
 def check_jurisdiction(code: str) -> str | None:
     """None when ``code`` is known, else a message saying what would be accepted."""
     country, _, subdiv = code.partition("-")
-    supported = supported_jurisdictions()
+    supported = _supported()
     if country not in supported:
         return (
             f"{code!r} is not a jurisdiction the monitor knows: use an ISO 3166 country code"

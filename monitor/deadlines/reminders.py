@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from operator import attrgetter
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from monitor.deadlines.rules import APPEAL_UNTIL, EXECUTION_DUE, IN_FORCE
@@ -60,8 +63,10 @@ class SubscriptionPlan:
     digest: bool = False
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(NamedTuple):
+    """One email of the plan. A named tuple rather than a frozen dataclass: a first plan makes
+    100,000 of them, and a tuple is made three times faster."""
+
     send_at: datetime  # UTC
     contact_key: str
     case_key: str
@@ -72,6 +77,9 @@ class Reminder:
     offset: int  # days before the deadline; negative = after
     dedup_key: str
     digest: bool = False  # sent within the contact's daily digest rather than alone
+
+
+_BY_TIME = attrgetter("send_at", "dedup_key")
 
 
 def last_useful_day(kind: str, deadline: date) -> date:
@@ -88,6 +96,9 @@ def last_useful_day(kind: str, deadline: date) -> date:
     return deadline
 
 
+# Many reminders share a day, a send time and a zone (a first plan of 100,000 reminders has a
+# few thousand distinct ones): the zone arithmetic is done once for each.
+@lru_cache(maxsize=16384)
 def local_send_instant(day: date, send_time: time, timezone: str) -> datetime:
     """``day`` at ``send_time`` on the contact's wall clock, as a UTC instant.
 
@@ -151,5 +162,5 @@ def plan_for_decision(
                 )
         elif sub.role == ESCALATION and not appealed and not executed and EXECUTION_DUE in has:
             out.append(_reminder(deadline, sub, EXECUTION_DUE, EXECUTION_ESCALATION, 0))
-    out.sort(key=lambda r: (r.send_at, r.dedup_key))
+    out.sort(key=_BY_TIME)
     return out
