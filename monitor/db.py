@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,8 +46,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_factories: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    # One per engine: building a sessionmaker makes a Session subclass and sets up its events,
+    # which costs more than a short transaction's own work.
+    factory = _factories.get(engine)
+    if factory is None:
+        factory = _factories.setdefault(engine, sessionmaker(engine, expire_on_commit=False))
+    return factory
 
 
 @contextmanager

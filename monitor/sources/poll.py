@@ -31,7 +31,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -624,14 +624,16 @@ class _Settler:
             if mine.outcome is None and mine.error is None:  # still queued
                 with self._queue_lock:
                     group, self._queue = self._queue, []
-                self._apply_group(group)
+                self.apply_group(group)
         if mine.error is not None:
             raise mine.error
         assert mine.outcome is not None
         return mine.outcome
 
-    def _apply_group(self, group: list[_Settling]) -> None:
+    def apply_group(self, group: list[_Settling]) -> None:
         """Gives every poll of the group an outcome, or the error that kept it from one."""
+        if not group:
+            return
         try:
             outcomes = in_transaction(
                 self.engine, lambda session: self._apply(session, group), patience=self.patience
@@ -732,6 +734,21 @@ def _unclaim(session: Session, source_id: int) -> None:
     )
 
 
+def _look_safely(
+    view: _SourceView,
+    cases: list[_CaseTerms],
+    engine: Engine,
+    now: datetime,
+    fetcher: Fetcher,
+    policy: PollPolicy,
+) -> _Polled | PollOutcome:
+    """A poll's step 2, or the outcome of its failing in our own code."""
+    try:
+        return _look(view, cases, engine, now, fetcher, policy)
+    except Exception as exc:  # the loop boundary: record, release, go on with the next
+        return _internal_failure(engine, view.id, now, exc)
+
+
 def _poll_claimed(
     view: _SourceView,
     cases: list[_CaseTerms],
@@ -742,10 +759,9 @@ def _poll_claimed(
     settler: _Settler,
 ) -> PollOutcome:
     """Look (in parallel with others), then settle (one source at a time, see ``_Settler``)."""
-    try:
-        polled = _look(view, cases, engine, now, fetcher, settler.policy)
-    except Exception as exc:  # the loop boundary: record, release, go on with the next
-        return _internal_failure(engine, view.id, now, exc)
+    polled = _look_safely(view, cases, engine, now, fetcher, settler.policy)
+    if isinstance(polled, PollOutcome):
+        return polled
     return settler.settle(polled, now, calendars)
 
 
@@ -763,20 +779,39 @@ def poll_due(
 ) -> list[PollOutcome]:
     """Poll the sources that are due (or the one named), several at once, and wait for them
     all (``monitor poll``, ``worker --once``; the running worker uses ``Poller``). A failing
-    source never stops the others; a slow one delays nobody else's outcome."""
+    source never stops the others; a slow one delays nobody else's outcome.
+
+    The pool's threads only fetch and read; this thread applies the polls as they finish, all
+    those finished since its last transaction in one, so no fetch waits on a database write."""
     policy = policy or PollPolicy()
     rng = rng or random.Random()
     if fetcher.aborted:
         return []
     views, cases = _claim(engine, now, worker, limit, policy, only)
     settler = _Settler(engine, fetcher, policy, rng)
+    outcomes: list[PollOutcome | None] = [None] * len(views)
     with ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="poll") as pool:
-        return list(
-            pool.map(
-                lambda view: _poll_claimed(view, cases, engine, now, fetcher, calendars, settler),
-                views,
-            )
-        )
+        looking = {
+            pool.submit(_look_safely, view, cases, engine, now, fetcher, policy): index
+            for index, view in enumerate(views)
+        }
+        while looking:
+            done, _ = wait(looking, return_when=FIRST_COMPLETED)
+            group: list[tuple[int, _Settling]] = []
+            for future in sorted(done, key=looking.__getitem__):
+                index = looking.pop(future)
+                polled = future.result()
+                if isinstance(polled, PollOutcome):
+                    outcomes[index] = polled
+                else:
+                    group.append((index, _Settling(polled, now, calendars)))
+            settler.apply_group([one for _, one in group])
+            for index, one in group:
+                if one.error is not None:
+                    raise one.error
+                outcomes[index] = one.outcome
+    assert all(o is not None for o in outcomes)
+    return [o for o in outcomes if o is not None]
 
 
 class Poller:
