@@ -175,7 +175,10 @@ def html_to_text(html: str, selector: str | None = None, budget: int = MAX_TEXT)
         nodes = _select(tree, selector)
         if not nodes:
             return ParsedPage("", False, title)
-        return _page(normalise("\n\n".join(_readable(n) for n in nodes)), True, title, budget)
+        texts = [_readable(n) for n in nodes]
+        # One part is already normalised (normalise is idempotent): no second pass over it.
+        text = texts[0] if len(texts) == 1 else normalise("\n\n".join(texts))
+        return _page(text, True, title, budget)
     body = tree.body
     if body is None:
         return ParsedPage("", True, title)

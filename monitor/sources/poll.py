@@ -301,8 +301,9 @@ def _snapshot(
         text=text,
         truncated=result.truncated,
     )
+    # Not flushed here: the snapshots of a group are inserted together, when the transaction
+    # ends or when a decision needs one's id (``_record``).
     session.add(snapshot)
-    session.flush()
     return snapshot
 
 
@@ -354,6 +355,8 @@ def _record(
     now: datetime,
 ) -> list[Found]:
     found: list[Found] = []
+    if any(reading.decisions for reading in readings):
+        session.flush()  # the decisions' provenance names the snapshot by its id
     for reading in readings:
         for decision in reading.decisions:
             for case_id in reading.case_ids:
@@ -448,11 +451,11 @@ def _apply(
     now: datetime,
     rng: random.Random,
     policy: PollPolicy,
-) -> PollOutcome:
-    """Step 3: one short transaction."""
+) -> tuple[PollOutcome, Snapshot | None]:
+    """Step 3: one short transaction. The snapshot kept, if any, has its id once flushed."""
     source.claimed_by = source.claimed_until = None
     if got.error is not None:
-        return _failure(session, source, got.error, now, rng, policy)
+        return _failure(session, source, got.error, now, rng, policy), None
     result = got.result
     assert result is not None
     source.next_poll_at = _next_poll(source, now, rng, policy)
@@ -462,7 +465,7 @@ def _apply(
     )
     if result.not_modified:
         _healthy(session, source, now)
-        return PollOutcome(source.key, "not_modified", "304 Not Modified")
+        return PollOutcome(source.key, "not_modified", "304 Not Modified"), None
     if got.broken:
         source.last_checked_at = now
         source.last_error = got.broken
@@ -477,7 +480,7 @@ def _apply(
                 source=source,
                 case_id=_case_of(session, source),
             )
-        return PollOutcome(source.key, "broken", got.broken)
+        return PollOutcome(source.key, "broken", got.broken), None
     _healthy(session, source, now)
     detail = "truncated at the size limit; " if result.truncated else ""
     if result.truncated:
@@ -498,7 +501,7 @@ def _apply(
     articles = [a for a in got.articles if a.result is not None and a.text]
     digest = got.digest
     if digest == source.content_sha256 and not got.articles:
-        return PollOutcome(source.key, "unchanged", detail + "same content")
+        return PollOutcome(source.key, "unchanged", detail + "same content"), None
     snapshot = None
     found: list[Found] = []
     if digest != source.content_sha256:
@@ -511,13 +514,13 @@ def _apply(
             session, source, article.result, article.text, content_hash(article.text), now
         )
         found.extend(_record(session, source, article_snapshot, article.readings, calendars, now))
-    return PollOutcome(
+    outcome = PollOutcome(
         source.key,
         "changed",
         detail + f"{len(got.articles)} new article(s)" if got.articles else detail + "new content",
-        snapshot.id if snapshot else None,
-        found,
+        found=found,
     )
+    return outcome, snapshot
 
 
 @dataclass
@@ -672,6 +675,7 @@ class _Settler:
         ids = [one.polled.source_id for one in group]
         sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
         outcomes = []
+        kept: list[tuple[PollOutcome, Snapshot]] = []
         for one in group:
             view = one.polled.view
             if self.fetcher.aborted:
@@ -680,19 +684,22 @@ class _Settler:
                 _unclaim(session, view.id)
                 outcomes.append(PollOutcome(view.key, "stopped", "the worker is stopping"))
                 continue
-            source = sources[view.id]
-            outcomes.append(
-                _apply(
-                    session,
-                    source,
-                    view,
-                    one.polled.got,
-                    one.calendars,
-                    one.now,
-                    self.rng,
-                    self.policy,
-                )
+            outcome, snapshot = _apply(
+                session,
+                sources[view.id],
+                view,
+                one.polled.got,
+                one.calendars,
+                one.now,
+                self.rng,
+                self.policy,
             )
+            outcomes.append(outcome)
+            if snapshot is not None:
+                kept.append((outcome, snapshot))
+        session.flush()  # the group's snapshots in one batch
+        for outcome, snapshot in kept:
+            outcome.snapshot_id = snapshot.id
         return outcomes
 
 
