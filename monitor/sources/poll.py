@@ -3,12 +3,16 @@
 Several sources at once (``PollPolicy.concurrency`` threads, and at most two requests to one
 host), each in steps so that no database transaction is ever held open across the network:
 1. claim the due sources (``claimed_until``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a
-   source is polled by one worker at a time; a claim left by a dead worker expires);
-2. read what the fetch needs (one short transaction), fetch the page, parse it, look up which
-   linked articles are new (one short read), fetch those, and extract decisions from every
-   text: all outside any transaction, within the source's time budget (half the claim's
-   lease: articles left over are fetched at the next poll);
+   source is polled by one worker at a time; a claim left by a dead worker expires), and in
+   the same short transaction read what their fetches need and the watched cases' terms;
+2. fetch the page, parse it, look up which linked articles are new (one short read), fetch
+   those, and extract decisions from every text: all outside any transaction, within the
+   source's time budget (half the claim's lease: articles left over are fetched at the next
+   poll);
 3. apply the outcome in one short transaction: snapshots, decisions, events, health, next poll.
+   Polls are applied one after the other in the order they finish; those that finished while
+   the previous transaction ran are applied together in the next (``_Settler``), and a fetch
+   never waits for a database write.
 A worker's stop interrupts the fetches in progress; a source so interrupted is given back
 untouched, its failure count unchanged.
 
