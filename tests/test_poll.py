@@ -14,7 +14,7 @@ from monitor.catalog import load_catalog
 from monitor.db import session_factory, session_scope
 from monitor.models import Deadline, Decision, DecisionProvenance, Event, Snapshot, Source
 from monitor.sources.fetch import Fetcher, HostGate
-from monitor.sources.parse import html_to_text, normalise
+from monitor.sources.parse import content_hash, html_to_text, normalise
 from monitor.sources.poll import (
     PollPolicy,
     _claim,
@@ -493,4 +493,5 @@ def test_a_page_text_comes_out_in_the_form_that_is_hashed(parts: int) -> None:
     html = f"<html><body>{block * parts}<p> outside </p></body></html>"
     text = html_to_text(html, "div.news").text
     assert text == normalise(text)
+    assert content_hash(text, normalised=True) == content_hash(text)
     assert text.count("Kozlov released") == parts and "outside" not in text

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor.db import session_factory, session_scope
 from monitor.models import Snapshot
+from monitor.sources.parse import content_hash
 from monitor.sources.poll import PollOutcome
 from tests.conftest import DripServer, Page, Site
 from tests.test_poll import ONE_SOURCE, RELEASE, many_sources, poll, setup
@@ -97,6 +98,9 @@ def test_a_page_past_the_reading_budget_is_cut_and_reported(
     assert outcome.status == "changed"
     assert [f.outcome for f in outcome.found] == ["new"]  # the decision came first
     assert f"only the first {MAX_TEXT:,} characters of a text were read" in outcome.detail
+    with session_scope(sqlite_engine) as session:
+        [snapshot] = session.scalars(select(Snapshot))
+        assert snapshot.sha256 == content_hash(snapshot.text)  # the cut text hashed as any other
 
 
 def test_fetching_goes_on_while_the_database_is_locked(

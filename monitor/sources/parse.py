@@ -148,8 +148,10 @@ def normalise(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+def content_hash(text: str, *, normalised: bool = False) -> str:
+    """The hash of a text's normalised form. ``normalised``: the text is already in that form
+    (the text of a page or of entries, not cut short), so the pass over it is skipped."""
+    return hashlib.sha256((text if normalised else normalise(text)).encode("utf-8")).hexdigest()
 
 
 def _readable(node: Any) -> str:

@@ -418,7 +418,8 @@ def _gather(
         out.broken = why
         return out
     out.text = text
-    out.digest = content_hash(text)
+    # A page's or a feed's text comes out normalised, unless it was cut at the reading budget.
+    out.digest = content_hash(text, normalised=not any(doc.cut for doc in docs))
     if out.digest != view.content_sha256:
         # An unchanged text was read when it was new: extracting it again would find the same.
         out.readings = _read(docs, cases)
