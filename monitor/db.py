@@ -77,7 +77,16 @@ def bookkeeping_engine(engine: Engine) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """The engine's one session factory. One per engine: building a sessionmaker makes a
+    Session subclass and sets up its events, which costs more than a short transaction's own
+    work. Kept on the engine itself (a cycle the collector frees with it; a weak-keyed map
+    whose values hold the engine would keep every engine alive)."""
+    factory: sessionmaker[Session] | None = engine.__dict__.get("_monitor_sessions")
+    if factory is None:
+        factory = engine.__dict__.setdefault(
+            "_monitor_sessions", sessionmaker(engine, expire_on_commit=False)
+        )
+    return factory
 
 
 @contextmanager

@@ -68,3 +68,20 @@ def test_patience_runs_out(sqlite_engine: Engine) -> None:
 
     with pytest.raises(OperationalError):
         in_transaction(sqlite_engine, work, patience=0.01, sleep=lambda _: None)
+
+
+def test_an_engines_session_factory_is_one_and_goes_away_with_it() -> None:
+    import gc
+    import weakref
+
+    from sqlalchemy import create_engine
+
+    from monitor.db import session_factory
+
+    engine = create_engine("sqlite://")
+    factory = session_factory(engine)
+    assert session_factory(engine) is factory
+    gone = weakref.ref(engine)
+    del engine, factory
+    gc.collect()
+    assert gone() is None  # a worker, a test or a command that drops its engine frees it

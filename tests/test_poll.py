@@ -7,13 +7,24 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, event, func, select
 
 from monitor.catalog import load_catalog
-from monitor.db import session_scope
+from monitor.db import session_factory, session_scope
 from monitor.models import Deadline, Decision, DecisionProvenance, Event, Snapshot, Source
 from monitor.sources.fetch import Fetcher, HostGate
-from monitor.sources.poll import PollPolicy, poll_due
+from monitor.sources.parse import content_hash, html_to_text, normalise
+from monitor.sources.poll import (
+    PollPolicy,
+    _claim,
+    _Fetched,
+    _look,
+    _Polled,
+    _Settler,
+    _Settling,
+    poll_due,
+)
 from monitor.sync import sync_catalog
 from tests.conftest import Page, Site
 
@@ -383,3 +394,104 @@ def test_the_new_decision_alert_carries_a_calendar_entry(
     [attachment] = list(advocate.iter_attachments())
     [event] = list(Calendar.from_ical(attachment.get_content()).walk("VEVENT"))
     assert event.decoded("dtstart") == date(2016, 8, 20)
+
+
+# ------------------------------------------------------------------ transactions per poll run
+
+
+def many_sources(site: Site, n: int, body: bytes = RELEASE.encode()) -> str:
+    sources = ""
+    for i in range(n):
+        site.pages[f"/news{i}"] = Page(body, etag=f'"v{i}"')
+        sources += ONE_SOURCE.replace('id = "odf"', f'id = "s{i}"').replace("/news", f"/news{i}")
+    return sources
+
+
+def commits(engine: Engine) -> list[int]:
+    """Counts the transactions committed through this engine's sessions from now on."""
+    seen: list[int] = []
+    event.listen(session_factory(engine), "after_commit", lambda session: seen.append(1))
+    return seen
+
+
+def test_a_poll_run_reads_in_its_claim_and_applies_in_at_most_one_transaction_per_source(
+    sqlite_engine: Engine, config_dir: Path, site: Site
+) -> None:
+    setup(sqlite_engine, config_dir, site, many_sources(site, 6))
+    assert {o.status for o in poll(sqlite_engine, config_dir)} == {"changed"}
+    seen = commits(sqlite_engine)
+    outcomes = poll(sqlite_engine, config_dir, NOW + timedelta(hours=2))
+    assert [o.status for o in outcomes] == ["not_modified"] * 6
+    # One to claim and read every source and the watched cases; then the polls, applied as
+    # they finish, several in one transaction when several are waiting.
+    assert 2 <= len(seen) <= 1 + 6
+    with session_scope(sqlite_engine) as session:
+        rows = list(session.scalars(select(Source)))
+        assert {(s.health, s.claimed_by, s.last_checked_at) for s in rows} == {
+            ("ok", None, NOW + timedelta(hours=2))
+        }
+
+
+def looked(engine: Engine, config_dir: Path, site: Site, n: int) -> list[_Polled]:
+    """n sources claimed and fetched (step 1 and 2), not yet applied."""
+    setup(engine, config_dir, site, many_sources(site, n))
+    fetcher = Fetcher(HostGate(gap=0))
+    views, cases = _claim(engine, NOW, "t", n, PollPolicy())
+    return [_look(view, cases, engine, NOW, fetcher, PollPolicy()) for view in views]
+
+
+def test_finished_polls_are_applied_together_in_one_transaction(
+    sqlite_engine: Engine, config_dir: Path, site: Site
+) -> None:
+    polled = looked(sqlite_engine, config_dir, site, 3)
+    settler = _Settler(sqlite_engine, Fetcher(), PollPolicy(), random.Random(3))
+    group = [_Settling(p, NOW, load_catalog(config_dir).calendars) for p in polled]
+    seen = commits(sqlite_engine)
+    settler.apply_group(group)
+    assert len(seen) == 1
+    outcomes = [one.outcome for one in group]
+    assert [o.status if o else None for o in outcomes] == ["changed"] * 3
+    # The first source found the decision; the two others report the same one.
+    assert [[f.outcome for f in o.found] for o in outcomes if o] == [["new"], ["same"], ["same"]]
+    with session_scope(sqlite_engine) as session:
+        snapshots = {s.id: s.source_id for s in session.scalars(select(Snapshot))}
+    assert {
+        o.snapshot_id: p.source_id for o, p in zip(outcomes, polled, strict=True) if o
+    } == snapshots
+    assert count(sqlite_engine, DecisionProvenance) == 3
+
+
+def test_a_poll_that_fails_in_a_group_fails_alone(
+    sqlite_engine: Engine, config_dir: Path, site: Site
+) -> None:
+    polled = looked(sqlite_engine, config_dir, site, 3)
+    polled[1].got = _Fetched()  # neither a result nor an error: applying it raises
+    settler = _Settler(sqlite_engine, Fetcher(), PollPolicy(), random.Random(3))
+    group = [_Settling(p, NOW, load_catalog(config_dir).calendars) for p in polled]
+    settler.apply_group(group)
+    statuses = [(one.outcome.status, one.outcome.detail[:15]) for one in group if one.outcome]
+    assert statuses == [
+        ("changed", "new content"),
+        ("failed", "internal error:"),
+        ("changed", "new content"),
+    ]
+    with session_scope(sqlite_engine) as session:
+        rows = {s.key: s for s in session.scalars(select(Source))}
+        assert rows["s1"].last_error and rows["s1"].last_error.startswith("internal error")
+        assert {s.claimed_by for s in rows.values()} == {None}
+        assert {s.source_id for s in session.scalars(select(Snapshot))} == {
+            rows["s0"].id,
+            rows["s2"].id,
+        }
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_page_text_comes_out_in_the_form_that_is_hashed(parts: int) -> None:
+    block = (
+        "<div class='news'>\n\n  <p> Kozlov \t released </p>\r\n\n\n<p>\u00a0on 4 August </p></div>"
+    )
+    html = f"<html><body>{block * parts}<p> outside </p></body></html>"
+    text = html_to_text(html, "div.news").text
+    assert text == normalise(text)
+    assert content_hash(text, normalised=True) == content_hash(text)
+    assert text.count("Kozlov released") == parts and "outside" not in text

@@ -7,13 +7,15 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 
-from monitor.db import session_scope
+from monitor.db import session_factory, session_scope
 from monitor.models import Snapshot
+from monitor.sources.parse import content_hash
 from monitor.sources.poll import PollOutcome
 from tests.conftest import DripServer, Page, Site
-from tests.test_poll import ONE_SOURCE, RELEASE, poll, setup
+from tests.test_poll import ONE_SOURCE, RELEASE, many_sources, poll, setup
 from tests.worker_helpers import wait_until
 
 
@@ -96,3 +98,37 @@ def test_a_page_past_the_reading_budget_is_cut_and_reported(
     assert outcome.status == "changed"
     assert [f.outcome for f in outcome.found] == ["new"]  # the decision came first
     assert f"only the first {MAX_TEXT:,} characters of a text were read" in outcome.detail
+    with session_scope(sqlite_engine) as session:
+        [snapshot] = session.scalars(select(Snapshot))
+        assert snapshot.sha256 == content_hash(snapshot.text)  # the cut text hashed as any other
+
+
+def test_fetching_goes_on_while_the_database_is_locked(
+    sqlite_engine: Engine, config_dir: Path, site: Site
+) -> None:
+    """A poll run's threads only fetch and read: none waits behind a database write, so a
+    locked database (a long write elsewhere) holds up the recording, not the polling."""
+    sources = many_sources(site, 8)
+    setup(sqlite_engine, config_dir, site, sources)
+    database = sqlite_engine.url.database
+    assert database
+    other = sqlite3.connect(database, timeout=5, isolation_level=None, check_same_thread=False)
+    locked = threading.Event()
+
+    def lock_after_the_claim(session: Session) -> None:
+        if not locked.is_set():
+            other.execute("BEGIN IMMEDIATE")
+            locked.set()
+
+    event.listen(session_factory(sqlite_engine), "after_commit", lock_after_the_claim)
+    outcomes: list[PollOutcome] = []
+    polling = threading.Thread(target=lambda: outcomes.extend(poll(sqlite_engine, config_dir)))
+    polling.start()
+    try:
+        wait_until(lambda: len(site.requests) == 8, timeout=20, what="every source fetched")
+        assert not outcomes  # nothing could be recorded yet
+    finally:
+        other.execute("COMMIT")
+        other.close()
+        polling.join(timeout=30)
+    assert [o.status for o in outcomes] == ["changed"] * 8

@@ -148,8 +148,10 @@ def normalise(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+def content_hash(text: str, *, normalised: bool = False) -> str:
+    """The hash of a text's normalised form. ``normalised``: the text is already in that form
+    (the text of a page or of entries, not cut short), so the pass over it is skipped."""
+    return hashlib.sha256((text if normalised else normalise(text)).encode("utf-8")).hexdigest()
 
 
 def _readable(node: Any) -> str:
@@ -175,7 +177,10 @@ def html_to_text(html: str, selector: str | None = None, budget: int = MAX_TEXT)
         nodes = _select(tree, selector)
         if not nodes:
             return ParsedPage("", False, title)
-        return _page(normalise("\n\n".join(_readable(n) for n in nodes)), True, title, budget)
+        texts = [_readable(n) for n in nodes]
+        # One part is already normalised (normalise is idempotent): no second pass over it.
+        text = texts[0] if len(texts) == 1 else normalise("\n\n".join(texts))
+        return _page(text, True, title, budget)
     body = tree.body
     if body is None:
         return ParsedPage("", True, title)

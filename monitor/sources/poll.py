@@ -3,12 +3,16 @@
 Several sources at once (``PollPolicy.concurrency`` threads, and at most two requests to one
 host), each in steps so that no database transaction is ever held open across the network:
 1. claim the due sources (``claimed_until``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so a
-   source is polled by one worker at a time; a claim left by a dead worker expires);
-2. read what the fetch needs (one short transaction), fetch the page, parse it, look up which
-   linked articles are new (one short read), fetch those, and extract decisions from every
-   text: all outside any transaction, within the source's time budget (half the claim's
-   lease: articles left over are fetched at the next poll);
+   source is polled by one worker at a time; a claim left by a dead worker expires), and in
+   the same short transaction read what their fetches need and the watched cases' terms;
+2. fetch the page, parse it, look up which linked articles are new (one short read), fetch
+   those, and extract decisions from every text: all outside any transaction, within the
+   source's time budget (half the claim's lease: articles left over are fetched at the next
+   poll);
 3. apply the outcome in one short transaction: snapshots, decisions, events, health, next poll.
+   Polls are applied one after the other in the order they finish; those that finished while
+   the previous transaction ran are applied together in the next (``_Settler``), and a fetch
+   never waits for a database write.
 A worker's stop interrupts the fetches in progress; a source so interrupted is given back
 untouched, its failure count unchanged.
 
@@ -31,7 +35,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from monitor import events
 from monitor.catalog import CalendarExtras
-from monitor.db import in_transaction, session_scope
+from monitor.db import in_transaction, is_transient, session_scope
 from monitor.errors import FetchError
 from monitor.models import Case, Snapshot, Source, SourceLink
 from monitor.sources.extract import MAX_TEXT, ExtractedDecision, read
@@ -283,7 +287,12 @@ def _healthy(session: Session, source: Source, now: datetime) -> None:
 
 
 def _snapshot(
-    session: Session, source: Source, result: FetchResult, text: str, now: datetime
+    session: Session,
+    source: Source,
+    result: FetchResult,
+    text: str,
+    digest: str,
+    now: datetime,
 ) -> Snapshot:
     snapshot = Snapshot(
         source_id=source.id,
@@ -292,12 +301,13 @@ def _snapshot(
         final_url=result.final_url,
         etag=result.etag,
         last_modified=result.last_modified,
-        sha256=content_hash(text),
+        sha256=digest,
         text=text,
         truncated=result.truncated,
     )
+    # Not flushed here: the snapshots of a group are inserted together, when the transaction
+    # ends or when a decision needs one's id (``_record``).
     session.add(snapshot)
-    session.flush()
     return snapshot
 
 
@@ -349,6 +359,8 @@ def _record(
     now: datetime,
 ) -> list[Found]:
     found: list[Found] = []
+    if any(reading.decisions for reading in readings):
+        session.flush()  # the decisions' provenance names the snapshot by its id
     for reading in readings:
         for decision in reading.decisions:
             for case_id in reading.case_ids:
@@ -381,6 +393,7 @@ class _Fetched:
     readings: list[_Reading] = field(default_factory=list)
     broken: str = ""
     articles: list[_Article] = field(default_factory=list)
+    digest: str = ""  # content_hash(text), computed once: hashing 30 KB costs a millisecond
 
 
 def _gather(
@@ -405,7 +418,10 @@ def _gather(
         out.broken = why
         return out
     out.text = text
-    if content_hash(text) != view.content_sha256:
+    # A page's or a feed's text comes out normalised, unless it was cut at the reading budget.
+    out.digest = content_hash(text, normalised=not any(doc.cut for doc in docs))
+    if out.digest != view.content_sha256:
+        # An unchanged text was read when it was new: extracting it again would find the same.
         out.readings = _read(docs, cases)
     pattern = view.settings.get("link_pattern")
     if view.kind != "html" or not pattern:
@@ -440,11 +456,11 @@ def _apply(
     now: datetime,
     rng: random.Random,
     policy: PollPolicy,
-) -> PollOutcome:
-    """Step 3: one short transaction."""
+) -> tuple[PollOutcome, Snapshot | None]:
+    """Step 3: one short transaction. The snapshot kept, if any, has its id once flushed."""
     source.claimed_by = source.claimed_until = None
     if got.error is not None:
-        return _failure(session, source, got.error, now, rng, policy)
+        return _failure(session, source, got.error, now, rng, policy), None
     result = got.result
     assert result is not None
     source.next_poll_at = _next_poll(source, now, rng, policy)
@@ -454,7 +470,7 @@ def _apply(
     )
     if result.not_modified:
         _healthy(session, source, now)
-        return PollOutcome(source.key, "not_modified", "304 Not Modified")
+        return PollOutcome(source.key, "not_modified", "304 Not Modified"), None
     if got.broken:
         source.last_checked_at = now
         source.last_error = got.broken
@@ -469,7 +485,7 @@ def _apply(
                 source=source,
                 case_id=_case_of(session, source),
             )
-        return PollOutcome(source.key, "broken", got.broken)
+        return PollOutcome(source.key, "broken", got.broken), None
     _healthy(session, source, now)
     detail = "truncated at the size limit; " if result.truncated else ""
     if result.truncated:
@@ -488,26 +504,28 @@ def _apply(
             )
         )
     articles = [a for a in got.articles if a.result is not None and a.text]
-    digest = content_hash(got.text)
+    digest = got.digest
     if digest == source.content_sha256 and not got.articles:
-        return PollOutcome(source.key, "unchanged", detail + "same content")
+        return PollOutcome(source.key, "unchanged", detail + "same content"), None
     snapshot = None
     found: list[Found] = []
     if digest != source.content_sha256:
         source.content_sha256 = digest
-        snapshot = _snapshot(session, source, result, got.text, now)
+        snapshot = _snapshot(session, source, result, got.text, digest, now)
         found.extend(_record(session, source, snapshot, got.readings, calendars, now))
     for article in articles:
         assert article.result is not None
-        article_snapshot = _snapshot(session, source, article.result, article.text, now)
+        article_snapshot = _snapshot(
+            session, source, article.result, article.text, content_hash(article.text), now
+        )
         found.extend(_record(session, source, article_snapshot, article.readings, calendars, now))
-    return PollOutcome(
+    outcome = PollOutcome(
         source.key,
         "changed",
         detail + f"{len(got.articles)} new article(s)" if got.articles else detail + "new content",
-        snapshot.id if snapshot else None,
-        found,
+        found=found,
     )
+    return outcome, snapshot
 
 
 @dataclass
@@ -517,57 +535,177 @@ class _Polled:
     got: _Fetched
 
 
-def _look(
-    engine: Engine, source_id: int, now: datetime, fetcher: Fetcher, policy: PollPolicy
-) -> _Polled:
-    """Steps 1 and 2 for one source: safe to run for several sources at once."""
-    deadline = time.monotonic() + policy.budget
-
-    def read(session: Session) -> tuple[_SourceView, list[_CaseTerms]]:
-        source = session.get(Source, source_id)
-        assert source is not None
-        view = _SourceView(
-            source.id,
-            source.key,
-            source.kind,
-            source.url,
-            dict(source.settings),
-            source.etag,
-            source.last_modified,
-            source.content_sha256,
+def _views(session: Session, ids: list[int]) -> list[_SourceView]:
+    """What the fetch step needs of each source, in the order given."""
+    rows = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
+    return [
+        _SourceView(
+            s.id,
+            s.key,
+            s.kind,
+            s.url,
+            dict(s.settings),
+            s.etag,
+            s.last_modified,
+            s.content_sha256,
         )
-        cases = [
-            _CaseTerms(c.id, list(c.match_terms), list(c.case_numbers))
-            for c in session.scalars(select(Case).where(Case.archived_at.is_(None)))
-        ]
-        return view, cases
-
-    view, cases = in_transaction(engine, read, patience=5)
-    return _Polled(source_id, view, _gather(engine, view, cases, fetcher, now, deadline))
+        for s in (rows[i] for i in ids if i in rows)
+    ]
 
 
-def _settle(
+def _case_terms(session: Session) -> list[_CaseTerms]:
+    rows = session.execute(
+        select(Case.id, Case.match_terms, Case.case_numbers).where(Case.archived_at.is_(None))
+    )
+    return [_CaseTerms(id, list(terms), list(numbers)) for id, terms, numbers in rows]
+
+
+def _claim(
     engine: Engine,
-    polled: _Polled,
+    now: datetime,
+    worker: str,
+    limit: int,
+    policy: PollPolicy,
+    only: str | None = None,
+) -> tuple[list[_SourceView], list[_CaseTerms]]:
+    """Step 1, and the reading of step 2 for every source claimed, in one short transaction:
+    the sources' settings and validators, and the watched cases' terms."""
+
+    def claim(session: Session) -> tuple[list[_SourceView], list[_CaseTerms]]:
+        ids = claim_sources(session, now, worker, limit, policy.lease, only)
+        if not ids:
+            return [], []
+        return _views(session, ids), _case_terms(session)
+
+    return in_transaction(engine, claim, patience=5)
+
+
+def _look(
+    view: _SourceView,
+    cases: list[_CaseTerms],
+    engine: Engine,
     now: datetime,
     fetcher: Fetcher,
-    calendars: CalendarExtras,
     policy: PollPolicy,
-    rng: random.Random,
-) -> PollOutcome:
-    """Step 3 for one source. Run one source at a time, in claim order: two sources that
-    report the same decision are recorded one after the other (one new, one same)."""
-    if fetcher.aborted:
-        # A stop cut the fetch short: the source is given back as it was, not counted as failing.
-        in_transaction(engine, lambda session: _unclaim(session, polled.source_id), patience=1)
-        return PollOutcome(polled.view.key, "stopped", "the worker is stopping")
+) -> _Polled:
+    """Step 2 for one source: safe to run for several sources at once."""
+    deadline = time.monotonic() + policy.budget
+    return _Polled(view.id, view, _gather(engine, view, cases, fetcher, now, deadline))
 
-    def apply(session: Session) -> PollOutcome:
-        source = session.get(Source, polled.source_id)
-        assert source is not None
-        return _apply(session, source, polled.view, polled.got, calendars, now, rng, policy)
 
-    return in_transaction(engine, apply, patience=policy.budget / 2)
+@dataclass
+class _Settling:
+    """One finished poll waiting for step 3."""
+
+    polled: _Polled
+    now: datetime
+    calendars: CalendarExtras
+    outcome: PollOutcome | None = None
+    error: Exception | None = None
+
+
+class _Settler:
+    """Step 3, one source at a time and in the order the polls finished: two sources that
+    report the same decision are recorded one after the other (one new, one same).
+
+    Group commit: the thread that gets the turn applies every poll finished so far, each after
+    the other, in one short transaction, and hands each its outcome; a poll still on the
+    network is waited for by nobody. When that transaction fails, each poll of the group is
+    applied again on its own, so that one source's failure is recorded on that source only."""
+
+    def __init__(
+        self, engine: Engine, fetcher: Fetcher, policy: PollPolicy, rng: random.Random
+    ) -> None:
+        self.engine = engine
+        self.fetcher = fetcher
+        self.policy = policy
+        self.rng = rng
+        self._turn = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Settling] = []
+
+    def settle(self, polled: _Polled, now: datetime, calendars: CalendarExtras) -> PollOutcome:
+        mine = _Settling(polled, now, calendars)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self._turn:
+            if mine.outcome is None and mine.error is None:  # still queued
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self.apply_group(group)
+        if mine.error is not None:
+            raise mine.error
+        assert mine.outcome is not None
+        return mine.outcome
+
+    def apply_group(self, group: list[_Settling]) -> None:
+        """Gives every poll of the group an outcome, or the error that kept it from one."""
+        if not group:
+            return
+        try:
+            outcomes = in_transaction(
+                self.engine, lambda session: self._apply(session, group), patience=self.patience
+            )
+        except Exception as exc:
+            if len(group) > 1 and not is_transient(exc):
+                for one in group:
+                    self._apply_alone(one)
+            else:
+                for one in group:
+                    self._fail(one, exc)
+            return
+        for one, outcome in zip(group, outcomes, strict=True):
+            one.outcome = outcome
+
+    def _apply_alone(self, one: _Settling) -> None:
+        try:
+            [one.outcome] = in_transaction(
+                self.engine, lambda session: self._apply(session, [one]), patience=self.patience
+            )
+        except Exception as exc:  # the loop boundary: record, release, go on with the next
+            self._fail(one, exc)
+
+    def _fail(self, one: _Settling, exc: Exception) -> None:
+        try:
+            one.outcome = _internal_failure(self.engine, one.polled.source_id, one.now, exc)
+        except Exception as error:  # the database itself fails: the poll's caller hears it
+            one.error = error
+
+    @property
+    def patience(self) -> float:
+        # A stopping worker only gives claims back: it does not wait long for the database.
+        return 1.0 if self.fetcher.aborted else self.policy.budget / 2
+
+    def _apply(self, session: Session, group: list[_Settling]) -> list[PollOutcome]:
+        ids = [one.polled.source_id for one in group]
+        sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
+        outcomes = []
+        kept: list[tuple[PollOutcome, Snapshot]] = []
+        for one in group:
+            view = one.polled.view
+            if self.fetcher.aborted:
+                # A stop cut the fetch short: the source is given back as it was, not counted
+                # as failing.
+                _unclaim(session, view.id)
+                outcomes.append(PollOutcome(view.key, "stopped", "the worker is stopping"))
+                continue
+            outcome, snapshot = _apply(
+                session,
+                sources[view.id],
+                view,
+                one.polled.got,
+                one.calendars,
+                one.now,
+                self.rng,
+                self.policy,
+            )
+            outcomes.append(outcome)
+            if snapshot is not None:
+                kept.append((outcome, snapshot))
+        session.flush()  # the group's snapshots in one batch
+        for outcome, snapshot in kept:
+            outcome.snapshot_id = snapshot.id
+        return outcomes
 
 
 def poll_one(
@@ -580,9 +718,23 @@ def poll_one(
     policy: PollPolicy | None = None,
     rng: random.Random | None = None,
 ) -> PollOutcome:
+    """Poll one source this worker has claimed."""
     policy = policy or PollPolicy()
-    polled = _look(engine, source_id, now, fetcher, policy)
-    return _settle(engine, polled, now, fetcher, calendars, policy, rng or random.Random())
+
+    def read(session: Session) -> tuple[_SourceView, list[_CaseTerms]]:
+        [view] = _views(session, [source_id])
+        return view, _case_terms(session)
+
+    view, cases = in_transaction(engine, read, patience=5)
+    return _poll_claimed(
+        view,
+        cases,
+        engine,
+        now,
+        fetcher,
+        calendars,
+        _Settler(engine, fetcher, policy, rng or random.Random()),
+    )
 
 
 def _unclaim(session: Session, source_id: int) -> None:
@@ -594,24 +746,35 @@ def _unclaim(session: Session, source_id: int) -> None:
     )
 
 
-def _poll_claimed(
+def _look_safely(
+    view: _SourceView,
+    cases: list[_CaseTerms],
     engine: Engine,
-    source_id: int,
+    now: datetime,
+    fetcher: Fetcher,
+    policy: PollPolicy,
+) -> _Polled | PollOutcome:
+    """A poll's step 2, or the outcome of its failing in our own code."""
+    try:
+        return _look(view, cases, engine, now, fetcher, policy)
+    except Exception as exc:  # the loop boundary: record, release, go on with the next
+        return _internal_failure(engine, view.id, now, exc)
+
+
+def _poll_claimed(
+    view: _SourceView,
+    cases: list[_CaseTerms],
+    engine: Engine,
     now: datetime,
     fetcher: Fetcher,
     calendars: CalendarExtras,
-    policy: PollPolicy,
-    rng: random.Random,
-    settling: threading.Lock,
+    settler: _Settler,
 ) -> PollOutcome:
-    """Look (in parallel with others), then settle (one source at a time, ``settling``: two
-    sources reporting the same decision are recorded one after the other, as new then same)."""
-    try:
-        polled = _look(engine, source_id, now, fetcher, policy)
-        with settling:
-            return _settle(engine, polled, now, fetcher, calendars, policy, rng)
-    except Exception as exc:  # the loop boundary: record, release, go on with the next
-        return _internal_failure(engine, source_id, now, exc)
+    """Look (in parallel with others), then settle (one source at a time, see ``_Settler``)."""
+    polled = _look_safely(view, cases, engine, now, fetcher, settler.policy)
+    if isinstance(polled, PollOutcome):
+        return polled
+    return settler.settle(polled, now, calendars)
 
 
 def poll_due(
@@ -628,26 +791,39 @@ def poll_due(
 ) -> list[PollOutcome]:
     """Poll the sources that are due (or the one named), several at once, and wait for them
     all (``monitor poll``, ``worker --once``; the running worker uses ``Poller``). A failing
-    source never stops the others; a slow one delays nobody else's outcome."""
+    source never stops the others; a slow one delays nobody else's outcome.
+
+    The pool's threads only fetch and read; this thread applies the polls as they finish, all
+    those finished since its last transaction in one, so no fetch waits on a database write."""
     policy = policy or PollPolicy()
     rng = rng or random.Random()
     if fetcher.aborted:
         return []
-    ids = in_transaction(
-        engine,
-        lambda session: claim_sources(session, now, worker, limit, policy.lease, only),
-        patience=5,
-    )
-    settling = threading.Lock()
+    views, cases = _claim(engine, now, worker, limit, policy, only)
+    settler = _Settler(engine, fetcher, policy, rng)
+    outcomes: list[PollOutcome | None] = [None] * len(views)
     with ThreadPoolExecutor(max_workers=policy.concurrency, thread_name_prefix="poll") as pool:
-        return list(
-            pool.map(
-                lambda source_id: _poll_claimed(
-                    engine, source_id, now, fetcher, calendars, policy, rng, settling
-                ),
-                ids,
-            )
-        )
+        looking = {
+            pool.submit(_look_safely, view, cases, engine, now, fetcher, policy): index
+            for index, view in enumerate(views)
+        }
+        while looking:
+            done, _ = wait(looking, return_when=FIRST_COMPLETED)
+            group: list[tuple[int, _Settling]] = []
+            for future in sorted(done, key=looking.__getitem__):
+                index = looking.pop(future)
+                polled = future.result()
+                if isinstance(polled, PollOutcome):
+                    outcomes[index] = polled
+                else:
+                    group.append((index, _Settling(polled, now, calendars)))
+            settler.apply_group([one for _, one in group])
+            for index, one in group:
+                if one.error is not None:
+                    raise one.error
+                outcomes[index] = one.outcome
+    assert all(o is not None for o in outcomes)
+    return [o for o in outcomes if o is not None]
 
 
 class Poller:
@@ -671,10 +847,9 @@ class Poller:
         self.policy = policy
         self.on_done = on_done
         self.pool = ThreadPoolExecutor(policy.concurrency, thread_name_prefix="poll")
-        self.rng = random.Random()
         self._busy = 0
         self._lock = threading.Lock()
-        self._settling = threading.Lock()
+        self._settler = _Settler(engine, fetcher, policy, random.Random())
 
     def start_due(self, now: datetime, calendars: CalendarExtras) -> int:
         """Claim due sources for the free slots and start polling them; returns how many."""
@@ -682,28 +857,19 @@ class Poller:
             free = self.policy.concurrency - self._busy
         if free <= 0 or self.fetcher.aborted:
             return 0
-        ids = in_transaction(
-            self.engine,
-            lambda session: claim_sources(session, now, self.worker, free, self.policy.lease),
-            patience=5,
-        )
-        for source_id in ids:
+        views, cases = _claim(self.engine, now, self.worker, free, self.policy)
+        for view in views:
             with self._lock:
                 self._busy += 1
-            self.pool.submit(self._run, source_id, now, calendars)
-        return len(ids)
+            self.pool.submit(self._run, view, cases, now, calendars)
+        return len(views)
 
-    def _run(self, source_id: int, now: datetime, calendars: CalendarExtras) -> None:
+    def _run(
+        self, view: _SourceView, cases: list[_CaseTerms], now: datetime, calendars: CalendarExtras
+    ) -> None:
         try:
             outcome = _poll_claimed(
-                self.engine,
-                source_id,
-                now,
-                self.fetcher,
-                calendars,
-                self.policy,
-                self.rng,
-                self._settling,
+                view, cases, self.engine, now, self.fetcher, calendars, self._settler
             )
             log.info(
                 "polled %s: %s %s",
