@@ -310,11 +310,8 @@ def run(report: Report) -> None:
         )
         worst = max(ours_late) / max(max(naive_late), 0.001)
         median = sorted(ours_late)[len(ours_late) // 2] * 1000
-        report.target(
-            "median lateness, ours (ms)",
-            median,
-            "no worse than naive's",
-            median <= max(sorted(naive_late)[100] * 1000, 50),
-        )
+        # The goal: a median under 50 ms, rendering and sending included (the naive
+        # design's jobs render and send nothing).
+        report.target("median lateness, ours (ms)", median, "< 50 ms", median < 50)
         report.target("worst lateness, ours / naive", worst, "reported", True)
     os.environ.pop("BENCH_NAIVE", None)
