@@ -172,7 +172,7 @@ def subject_header(value: str) -> EncodedHeader:
     return EncodedHeader("Subject", clean(value), unstructured("Subject", value))
 
 
-def addresses_header(name: str, addresses: Sequence[tuple[str, str]]) -> EncodedHeader:
+def _safe_addresses(addresses: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     safe: list[tuple[str, str]] = []
     for display, email in addresses:
         email = clean(email).replace(" ", "")
@@ -180,6 +180,17 @@ def addresses_header(name: str, addresses: Sequence[tuple[str, str]]) -> Encoded
         if problem:
             raise ValueError(problem)
         safe.append((clean(display), email))
+    return safe
+
+
+def folded_addresses(name: str, addresses: Sequence[tuple[str, str]]) -> str:
+    """``Name: ...`` encoded and folded, as ``addresses_header`` writes it, without its
+    readable form (the email package's address parser is most of that one's cost)."""
+    return address_list(name, _safe_addresses(addresses))
+
+
+def addresses_header(name: str, addresses: Sequence[tuple[str, str]]) -> EncodedHeader:
+    safe = _safe_addresses(addresses)
     readable = ", ".join(
         str(Address(display_name=display, addr_spec=email)) for display, email in safe
     )

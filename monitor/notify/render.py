@@ -7,6 +7,7 @@ NAME.txt and NAME.html.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from monitor.deadlines.reminders import REMINDER_KINDS
-from monitor.notify.headers import addresses_header, clean, subject_header, unstructured
+from monitor.notify.headers import clean, folded_addresses, unstructured
 from monitor.notify.i18n import human_date, translator, when_words
 from monitor.notify.mime import Built, assemble
 
@@ -40,6 +41,8 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"], default_for_string=False, default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+        # The templates ship with the package: no need to look at their files again.
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -82,6 +85,7 @@ def render(kind: str, context: dict[str, Any]) -> Rendered:
     return Rendered(subject=subject, text=text, html=html)
 
 
+@functools.lru_cache(maxsize=64)
 def split_address(value: str) -> tuple[str, str]:
     """``Name <a@b>`` (as settings and config write a sender) into its display name and address."""
     name, email = parseaddr(one_line(value))
@@ -122,12 +126,12 @@ def build_raw(
     they decode to exactly the text rendered, and nothing in a name can add a header line."""
     from_address = split_address(sender)
     lines = [
-        subject_header(rendered.subject).folded,
-        addresses_header("From", [from_address]).folded,
-        addresses_header("To", [(to_name, to_email)]).folded,
+        unstructured("Subject", rendered.subject),
+        folded_addresses("From", [from_address]),
+        folded_addresses("To", [(to_name, to_email)]),
     ]
     if reply_to:
-        lines.append(addresses_header("Reply-To", reply_to).folded)
+        lines.append(folded_addresses("Reply-To", reply_to))
     lines.append(_plain("Message-ID", message_id))
     lines.append(_plain("Date", format_datetime(date_header)))
     lines.append("Auto-Submitted: auto-generated")
