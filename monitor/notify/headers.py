@@ -11,8 +11,7 @@ sender put in a name (CVE-2024-6923). So Subject, From, To and Reply-To are buil
 - plain ASCII words stay as they are, folded at spaces; anything else is written as
   ``=?utf-8?b?...?=`` words, each no longer than 75 characters, each holding whole
   characters and its own spaces, so that nothing between two encoded words carries meaning;
-- the result is written as is, by ``mime`` and by the email package (see
-  :class:`EncodedHeader`).
+- ``mime`` writes the result as is; nothing refolds it.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Sequence
-from email.headerregistry import Address
-from typing import Any
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u0085]")
 _ENCODED_WORD_START = re.compile(r"=(?=\?)")
@@ -142,36 +139,6 @@ def check_address(email: str) -> str | None:
     return None
 
 
-class EncodedHeader(str):
-    """A header we encoded and folded ourselves; ``str()`` of it is the readable value.
-
-    The email package's ``EmailPolicy`` keeps a value that has a matching ``name`` as it is
-    and asks it to ``fold`` itself when the message is written.
-    """
-
-    name: str
-    _folded: str
-
-    def __new__(cls, name: str, readable: str, folded: str) -> EncodedHeader:
-        header = super().__new__(cls, readable)
-        header.name = name
-        header._folded = folded
-        return header
-
-    @property
-    def folded(self) -> str:
-        """The header line as written: ``Name: value``, folded with LF."""
-        return self._folded
-
-    def fold(self, *, policy: Any) -> str:
-        linesep: str = policy.linesep
-        return self._folded.replace("\n", linesep) + linesep
-
-
-def subject_header(value: str) -> EncodedHeader:
-    return EncodedHeader("Subject", clean(value), unstructured("Subject", value))
-
-
 def _safe_addresses(addresses: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     safe: list[tuple[str, str]] = []
     for display, email in addresses:
@@ -184,14 +151,6 @@ def _safe_addresses(addresses: Sequence[tuple[str, str]]) -> list[tuple[str, str
 
 
 def folded_addresses(name: str, addresses: Sequence[tuple[str, str]]) -> str:
-    """``Name: ...`` encoded and folded, as ``addresses_header`` writes it, without its
-    readable form (the email package's address parser is most of that one's cost)."""
+    """``Name: Display <a@b>, ...`` encoded and folded, each address checked (a bad one is
+    a ValueError: it never reaches a header)."""
     return address_list(name, _safe_addresses(addresses))
-
-
-def addresses_header(name: str, addresses: Sequence[tuple[str, str]]) -> EncodedHeader:
-    safe = _safe_addresses(addresses)
-    readable = ", ".join(
-        str(Address(display_name=display, addr_spec=email)) for display, email in safe
-    )
-    return EncodedHeader(name, readable, address_list(name, safe))

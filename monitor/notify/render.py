@@ -7,13 +7,12 @@ NAME.txt and NAME.html.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,7 +84,7 @@ def render(kind: str, context: dict[str, Any]) -> Rendered:
     return Rendered(subject=subject, text=text, html=html)
 
 
-@functools.lru_cache(maxsize=64)
+@lru_cache(maxsize=64)
 def split_address(value: str) -> tuple[str, str]:
     """``Name <a@b>`` (as settings and config write a sender) into its display name and address."""
     name, email = parseaddr(one_line(value))
