@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 REAL = Path(__file__).parent / "corpus" / "real"
-PARTS = ("dev", "heldout", "fresh")
+PARTS = ("dev", "heldout", "fresh", "fresh2")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Prints the figures for the texts written with the rules and their held-out companions
 (tests/extraction_corpus.py, tests/extraction_heldout.py), then for the real-text corpus,
-``dev``, ``heldout`` and ``fresh`` separately (tests/corpus/real/). ``--dev-only`` prints the
-dev part alone, ``--fresh-only`` the fresh part alone. ``--texts`` also lists, text by text,
-what the extractor got wrong on ``dev`` and ``fresh``; never on ``heldout``, whose texts are not
-read one by one so that no rule is ever tuned on them.
+``dev``, ``heldout``, ``fresh`` and ``fresh2`` separately (tests/corpus/real/). ``--dev-only``
+prints the dev part alone, ``--fresh-only`` the fresh part alone, ``--fresh2-only`` the fresh2
+part alone. ``--texts`` also lists, text by text, what the extractor got wrong on ``dev``,
+``fresh`` and ``fresh2``; never on ``heldout``, whose texts are not read one by one so that no
+rule is ever tuned on them.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ if __name__ == "__main__":
     print(report("corpus written with the rules", CORPUS))
     print()
     print(report("held-out texts written with the rules", HELDOUT))
-    parts = ["dev", "heldout", "fresh"]
-    for only in ("dev", "fresh"):
+    parts = ["dev", "heldout", "fresh", "fresh2"]
+    for only in ("dev", "fresh", "fresh2"):
         if f"--{only}-only" in sys.argv:
             parts = [only]
     for part in parts:
