@@ -130,7 +130,7 @@ def in_transaction(
         with session_scope(engine) as session:
             return work(session)
 
-    return _retrying(once, patience, sleep)
+    return retrying(once, patience, sleep)
 
 
 def in_connection(
@@ -147,10 +147,12 @@ def in_connection(
         with engine.begin() as connection:
             return work(connection)
 
-    return _retrying(once, patience, sleep)
+    return retrying(once, patience, sleep)
 
 
-def _retrying(once: Callable[[], T], patience: float, sleep: Callable[[float], None]) -> T:
+def retrying(once: Callable[[], T], patience: float, sleep: Callable[[float], None]) -> T:
+    """Run ``once`` again, with backoff, while it fails in a way that may pass and
+    ``patience`` seconds are not spent. ``once`` opens (and ends) its own transaction."""
     give_up = time.monotonic() + patience
     delay = 0.05
     while True:

@@ -147,6 +147,7 @@ class SmtpRecorder:
         self.refuse_rcpt: dict[str, str] = {}
         self.delay = 0.0  # seconds each DATA takes: a slow server, for crash and stop tests
         self.data_started = 0  # DATA commands begun, received or not
+        self.peers: list[object] = []  # the client's address of each message: one per connection
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address in self.refuse_rcpt:
@@ -167,6 +168,7 @@ class SmtpRecorder:
                 return "421 closing"
             return reply
         self.received.append(envelope)
+        self.peers.append(session.peer)
         return f"250 OK queued as {len(self.received)}"
 
     def messages(self) -> list[object]:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from icalendar import Calendar
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from monitor.catalog import load_catalog
 from monitor.db import session_scope
@@ -173,6 +173,32 @@ def test_a_daily_digest_is_one_email(
     assert digest["Subject"] == "[Court Deadline Monitor] Daily digest for Thu 18 Aug 2016: 3 items"  # type: ignore[index]
     body = digest.get_body(preferencelist=("plain",)).get_content()  # type: ignore[attr-defined]
     assert "Last day to appeal tomorrow: Fri 19 Aug 2016" in body
+
+
+def test_batches_inside_one_use_of_the_backend_share_one_connection(
+    engine: Engine, config_dir: Path, smtp_server: SmtpServer
+) -> None:
+    # Three reminders due on 19 Aug, one per batch: the worker holds its backend open across
+    # the batches of a drain, and only the outermost exit closes the connection.
+    synced(engine, config_dir)
+    now = datetime(2016, 8, 19, 7, 0, tzinfo=UTC)
+    backend = SmtpBackend(smtp_server.url)
+    with backend:
+        for _ in range(3):
+            report = dispatch_due(
+                engine, backend, now, worker="t", sender=SENDER, limit=1, clock=lambda: now
+            )
+            assert report.sent == 1
+        assert backend._connection is not None
+    assert backend._connection is None
+    assert len(smtp_server.recorder.peers) == 3
+    assert len(set(smtp_server.recorder.peers)) == 1
+    # Alone, a batch opens and closes its own.
+    with session_scope(engine) as session:
+        session.execute(update(Notification).values(status="pending", next_attempt_at=now))
+    for _ in range(2):
+        dispatch_due(engine, backend, now, worker="t", sender=SENDER, limit=1, clock=lambda: now)
+    assert len(set(smtp_server.recorder.peers)) == 3
 
 
 def test_the_files_backend_writes_eml_files(

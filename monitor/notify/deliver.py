@@ -107,6 +107,7 @@ class SmtpBackend:
         options = parse_qs(parts.query)
         self.tls_off = options.get("tls", [""])[0] == "off"
         self._connection: smtplib.SMTP | None = None
+        self._entered = 0
 
     def _left(self, deadline: float) -> float:
         """Seconds left for this send; the open connection's socket waits no longer."""
@@ -155,6 +156,7 @@ class SmtpBackend:
             ) from exc
 
     def __enter__(self) -> Self:
+        self._entered += 1
         return self
 
     def __exit__(
@@ -163,7 +165,12 @@ class SmtpBackend:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        # Nested uses share the connection: the worker holds one open across the batches of
+        # a drain (each batch enters again), and only the outermost exit says goodbye.
+        self._entered -= 1
+        if self._entered <= 0:
+            self._entered = 0
+            self.close()
 
     def close(self) -> None:
         if self._connection is not None:
