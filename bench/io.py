@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from bench.common import Report, cpu_seconds, rss_kib, timed
@@ -25,6 +25,7 @@ from bench.data import catalog, database
 from monitor.db import bookkeeping_engine, make_engine, session_scope, upgrade
 from monitor.models import Notification, Source
 from monitor.notify.compose import compose
+from monitor.notify.composer import Composer
 from monitor.notify.deliver import SmtpBackend
 from monitor.notify.dispatch import DispatchPolicy, dispatch_due
 from monitor.sources.extract import extract
@@ -166,16 +167,23 @@ def _mail_on(report: Report, kind: str, postgres: str | None, n: int, port: int,
             base_rates.append(n / timed(raw))
 
             def ours(engine: Engine = bookkeeping, now: datetime = now) -> None:
-                # The worker's own claim size (at most 20 rows), as `monitor worker` sends.
-                while dispatch_due(
-                    engine,
-                    SmtpBackend(url),
-                    now,
-                    worker="b",
-                    sender="Monitor <m@example.org>",
-                    policy=DispatchPolicy(),
-                ).claimed:
-                    pass
+                # The worker's own claim size (at most 20 rows) and one SMTP connection for
+                # the batches of a drain, as `monitor worker` sends.
+                # Composing in a second process, as the worker does on two or more cores
+                # (started here, so its start-up is counted).
+                composer = Composer(engine.url.render_as_string(hide_password=False))
+                with SmtpBackend(url) as backend:
+                    while dispatch_due(
+                        engine,
+                        backend,
+                        now,
+                        worker="b",
+                        sender="Monitor <m@example.org>",
+                        policy=DispatchPolicy(),
+                        composer=composer,
+                    ).claimed:
+                        pass
+                composer.stop()
 
             ours_rates.append(n / timed(ours))
             with session_scope(engine) as session:
@@ -210,10 +218,12 @@ def _mail_on(report: Report, kind: str, postgres: str | None, n: int, port: int,
 
 
 def _renewals_per_second(engine: Engine) -> float:
-    """The fencing's own cost: claim one row and renew it 500 times, one transaction per
-    renewal, as the dispatcher does before each send (with nothing else in the transaction)."""
-    from monitor.db import in_connection, in_transaction
-    from monitor.notify.dispatch import claim_due, renew
+    """The fencing's own cost: claim one row, then 500 times renew its claim and start a
+    delivery attempt in one commit, as the dispatcher does before each send (without the
+    previous email's mark, which it folds into the same commit)."""
+    from monitor.db import in_transaction
+    from monitor.notify.dispatch import claim_due, utc_clock
+    from monitor.notify.ledger import Ledger
 
     with engine.begin() as conn:
         conn.execute(
@@ -227,15 +237,16 @@ def _renewals_per_second(engine: Engine) -> float:
         return claim_due(session, datetime.now(UTC), "r#1", 1, lease)
 
     ids = in_transaction(engine, claim)
-
-    def renew_once(connection: Connection) -> int:
-        return renew(connection, ids, "r#1", datetime.now(UTC) + lease)
+    ledger = Ledger(engine, "r#1")
 
     def renewals() -> None:
         for _ in range(500):
-            in_connection(engine, renew_once)
+            ledger.mark_and_start(None, ids, datetime.now(UTC) + lease, utc_clock, patience=5)
 
-    return 500 / timed(renewals)
+    try:
+        return 500 / timed(renewals)
+    finally:
+        ledger.close()
 
 
 # --------------------------------------------------------------------------------------- polling

@@ -730,6 +730,12 @@ def cmd_worker(args: argparse.Namespace, ctx: Context) -> int:
     worker = Worker(
         engine, settings, clock=(lambda: fixed) if args.now_given else (lambda: datetime.now(UTC))
     )
+    if settings.compose_processes:
+        from monitor.notify.composer import Composer
+
+        worker.composer = Composer(
+            engine.url.render_as_string(hide_password=False), json_logs=args.log_json
+        )
     worker.start(worker.clock())
     try:
         for line in summary_lines(engine, settings, worker.clock()):

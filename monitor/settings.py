@@ -95,6 +95,17 @@ SPECS: tuple[Spec, ...] = (
         kind=int,
     ),
     Spec(
+        "compose_processes",
+        "mail",
+        "compose_processes",
+        ("MONITOR_COMPOSE_PROCESSES",),
+        None,
+        "1: large batches are composed in a second process beside the sender (about twice as"
+        " fast; about 60 MB more memory while it runs, stopped after 10 idle minutes); 0: in"
+        " the worker's own; default: 1 on a machine with two or more cores",
+        kind=int,
+    ),
+    Spec(
         "outbox_dir",
         "mail",
         "outbox_dir",
@@ -219,6 +230,7 @@ class Settings:
     host_gap_ms: int = 1000
     snapshot_retention_days: int = 365
     smtp_timeout_seconds: int = 30
+    compose_processes: int = 0
     base_url: str | None = None
     secret_key: str | None = None
     origins: dict[str, str] = field(default_factory=dict)
@@ -242,6 +254,7 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "host_gap_ms": (0, 3_600_000),
     "snapshot_retention_days": (1, 36500),
     "smtp_timeout_seconds": (1, 3600),
+    "compose_processes": (0, 1),
 }
 _DATABASES = ("sqlite", "postgresql")
 
@@ -496,10 +509,19 @@ def load_settings(config_dir: Path, environ: Mapping[str, str] | None = None) ->
         host_gap_ms=values["host_gap_ms"],
         snapshot_retention_days=values["snapshot_retention_days"],
         smtp_timeout_seconds=values["smtp_timeout_seconds"],
+        compose_processes=_compose_processes(values["compose_processes"], origins),
         base_url=base_url.rstrip("/") if base_url else None,
         secret_key=values["secret_key"],
         origins=origins,
     )
+
+
+def _compose_processes(value: int | None, origins: dict[str, str]) -> int:
+    if value is not None:
+        return value
+    cores = os.cpu_count() or 1
+    origins["compose_processes"] = f"default ({cores} core{'s' if cores > 1 else ''})"
+    return 1 if cores >= 2 else 0
 
 
 def secret_key(settings: Settings) -> str:

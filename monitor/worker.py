@@ -70,6 +70,7 @@ from monitor.decisions import upcoming_deadlines
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Decision, DecisionProvenance, Snapshot, Source, WorkerHeartbeat
 from monitor.notify.alerts import plan_alerts
+from monitor.notify.composer import Composer
 from monitor.notify.deliver import Backend, backend_for
 from monitor.notify.dispatch import DispatchPolicy, dispatch_due, next_due, release_worker
 from monitor.notify.plan import changed_decisions, plan_reminders
@@ -163,6 +164,8 @@ class Worker:
     # Job runs not yet added to this worker's heartbeat row (see ``record_runs``).
     runs_unrecorded: int = 0
     runs_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Composes large batches in a second process (``notify/composer.py``); None: in threads.
+    composer: Composer | None = None
     _fetcher: Fetcher | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -247,6 +250,8 @@ class Worker:
 
     def stop(self, now: datetime) -> None:
         self.stopping.set()
+        if self.composer is not None:
+            self.composer.stop()
         if self.heartbeat_id is None:
             return
         self.record_runs("dispatch")
@@ -365,6 +370,19 @@ class Worker:
         }
         backend = self.backend or backend_for(self.settings)
         policy = DispatchPolicy(lease=self.lease)
+        with backend:  # one SMTP connection for every batch of this drain
+            self._drain_batches(backend, policy, now, totals)
+        if self.composer is not None:
+            self.composer.stop_if_idle()
+        return totals
+
+    def _drain_batches(
+        self,
+        backend: Backend,
+        policy: DispatchPolicy,
+        now: Callable[[], datetime],
+        totals: dict[str, Any],
+    ) -> None:
         for _ in range(MAX_DISPATCH_BATCHES):
             if self.stopping.is_set():
                 break
@@ -379,6 +397,7 @@ class Worker:
                 should_stop=self.stopping.is_set,
                 clock=self.clock,
                 in_hand=self.in_hand,
+                composer=self.composer,
             )
             for key in totals.keys() - {"alerts"}:
                 totals[key] += getattr(report, key)
@@ -390,7 +409,6 @@ class Worker:
                     log.info("email %s", reply)
             if report.claimed == 0:
                 break
-        return totals
 
     def claim_size(self, policy: DispatchPolicy) -> int:
         """As many rows as this worker sends in a quarter of its lease, at most the batch

@@ -51,7 +51,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
@@ -64,7 +64,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    insert,
     or_,
     select,
     text,
@@ -74,12 +73,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from monitor import events
-from monitor.db import in_connection, in_transaction
+from monitor.db import in_transaction
 from monitor.deadlines.reminders import REMINDER_KINDS, last_useful_day
 from monitor.errors import DeliveryError, UsageError
 from monitor.models import Contact, DeliveryAttempt, Notification
 from monitor.notify.compose import ALERT, Email, compose, prime
+from monitor.notify.composer import Composer
 from monitor.notify.deliver import Backend
+from monitor.notify.ledger import Ledger, Mark
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -215,34 +216,11 @@ def _held(ids: list[int], token: str) -> tuple[Any, ...]:
     )
 
 
-# ``_held`` on the table's columns with bound parameters: built once, so that each email
-# costs the database its statements and not their construction.
+# ``_held`` on the table's columns with bound parameters, built once.
 _HELD = (
     _N.c.id.in_(bindparam("ids", expanding=True)),
     _N.c.status == "sending",
     _N.c.claimed_by == bindparam("token"),
-)
-_RENEW = (
-    update(_N)
-    .where(*_HELD)
-    .values(claimed_until=bindparam("until"), next_attempt_at=bindparam("until"))
-)
-_MARK_SENT = (
-    update(_N)
-    .where(*_HELD)
-    .values(
-        status="sent",
-        sent_at=bindparam("at"),
-        attempts=_N.c.attempts + 1,
-        last_error=None,
-        claimed_until=None,
-        updated_at=bindparam("at"),
-    )
-)
-_START = (
-    insert(_ATTEMPT)
-    .values(notification_id=bindparam("row"), started_at=bindparam("at"), result="started")
-    .returning(_ATTEMPT.c.id)
 )
 _FINISH = (
     update(_ATTEMPT)
@@ -254,12 +232,6 @@ _FINISH = (
         duration_ms=bindparam("ms"),
     )
 )
-
-
-def renew(connection: Connection, ids: list[int], token: str, until: datetime) -> int:
-    """Extend the claim on ``ids`` if ``token`` still holds them; returns how many it holds."""
-    result = connection.execute(_RENEW, {"ids": ids, "token": token, "until": until})
-    return int(result.rowcount)
 
 
 def group_rows(rows: list[Notification]) -> list[list[Notification]]:
@@ -330,11 +302,11 @@ class _Unwritable:
     error: Exception
 
 
-def _composed(
+def compose_groups(
     engine: Engine, groups: list[list[int]], sender: str, now: datetime
-) -> Iterator[Email | _Unwritable]:
-    """The emails of ``groups``, one at a time, read in a session of their own that never
-    writes. A broken row does not block the others: it comes out as ``_Unwritable``."""
+) -> Iterator[tuple[list[int], Email | Exception]]:
+    """Each group with its email, or with why it cannot be composed, read in a session of its
+    own that never writes. A broken row does not block the others."""
     with Session(engine, expire_on_commit=False) as session:
         wanted = [i for group in groups for i in group]
         rows = {
@@ -344,12 +316,21 @@ def _composed(
         prime(session, list(rows.values()))
         for group in groups:
             try:
-                yield compose(session, [rows[i] for i in group], sender, now)
+                yield group, compose(session, [rows[i] for i in group], sender, now)
             except DBAPIError:
                 raise  # the database, not the row: the batch ends, its rows are given back
             except Exception as exc:
                 log.exception("cannot compose notification %s", group[0])
-                yield _Unwritable(group, exc)
+                yield group, exc
+
+
+def _composed(
+    engine: Engine, groups: list[list[int]], sender: str, now: datetime
+) -> Iterator[Email | _Unwritable]:
+    """The emails of ``groups``, one at a time (``compose_groups``); a group that cannot be
+    composed comes out as ``_Unwritable``."""
+    for group, item in compose_groups(engine, groups, sender, now):
+        yield _Unwritable(group, item) if isinstance(item, Exception) else item
 
 
 def _unwritable(session: Session, failed: _Unwritable, token: str, at: datetime) -> int:
@@ -423,18 +404,6 @@ class _Raised:
     exc: BaseException
 
 
-def _start_attempt(
-    connection: Connection, email: Email, token: str, until: datetime, at: datetime
-) -> int | None:
-    """Renew the claim on the email's rows and record the attempt, in one transaction.
-    Returns the attempt's id, or None when the token no longer holds every row."""
-    ids = [row.id for row in email.rows]
-    if renew(connection, ids, token, until) != len(ids):
-        return None
-    attempt_id: int = connection.execute(_START, {"row": ids[0], "at": at}).scalar_one()
-    return attempt_id
-
-
 def _finish_attempt(
     connection: Connection, attempt_id: int, result: str, reply: str, at: datetime, ms: int
 ) -> None:
@@ -445,34 +414,10 @@ def _finish_attempt(
 
 @dataclass(frozen=True)
 class _Sent:
-    """An email sent and not yet marked: its mark goes into the next transaction."""
+    """An email sent and not yet marked: its mark goes into the next unit of the ledger."""
 
     email: Email
-    attempt_id: int
-    reply: str
-    ms: int
-
-
-def _mark_sent(connection: Connection, sent: _Sent, token: str, at: datetime) -> int:
-    """Mark the email's rows sent where ``token`` still holds them; returns how many are
-    marked sent by this token (counting a mark that an earlier try of this transaction
-    committed before its connection was lost). The token stays on the row: who sent it."""
-    ids = [row.id for row in sent.email.rows]
-    marked = connection.execute(_MARK_SENT, {"ids": ids, "token": token, "at": at}).rowcount
-    _finish_attempt(connection, sent.attempt_id, "sent", sent.reply, at, sent.ms)
-    if marked == len(ids):
-        return len(ids)
-    # Fewer than expected: an earlier try of this transaction may have committed the mark
-    # before its connection was lost, or the claim was taken over. Count what this token
-    # marked.
-    return int(
-        connection.scalar(
-            select(func.count()).where(
-                _N.c.id.in_(ids), _N.c.status == "sent", _N.c.claimed_by == token
-            )
-        )
-        or 0
-    )
+    mark: Mark
 
 
 def _gives_up(email: Email, now: datetime, next_try: datetime, policy: DispatchPolicy) -> bool:
@@ -595,11 +540,13 @@ def dispatch_due(
     rng: random.Random | None = None,
     clock: Clock = utc_clock,
     in_hand: set[int] | None = None,
+    composer: Composer | None = None,
 ) -> DispatchReport:
     """Claim, send and mark one batch of due notifications. Returns what happened.
 
     ``in_hand``, when given, holds the ids of the rows being sent at this moment, for a
-    graceful stop run from another thread.
+    graceful stop run from another thread. ``composer``, when given, composes large batches
+    in a process of its own (``notify/composer.py``); otherwise a thread composes ahead.
     """
     policy = policy or DispatchPolicy()
     rng = rng or random.Random()
@@ -615,14 +562,18 @@ def dispatch_due(
         return report
     done: set[int] = set()
     sender_loop = _Sender(engine, backend, token, now, policy, rng, clock, report, in_hand)
-    emails: _Ahead[Email | _Unwritable] | None = None
+    emails: _Ahead[Email | _Unwritable] | Iterator[Email | _Unwritable] | None = None
     try:
         groups, report.skipped = in_transaction(
             engine,
             functools.partial(_triage, ids=ids, token=token, now=now, at=clock()),
             patience=5,
         )
-        emails = _Ahead(functools.partial(_composed, engine, groups, sender, now))
+        if composer is not None and composer.wanted(groups):
+            fallback = functools.partial(_composed, engine, sender=sender, now=now)
+            emails = composer.emails(groups, sender, now, fallback)
+        else:
+            emails = _Ahead(functools.partial(_composed, engine, groups, sender, now))
         with backend:
             for email in emails:
                 if isinstance(email, _Unwritable):
@@ -640,7 +591,7 @@ def dispatch_due(
                 done.update(row.id for row in email.rows)
                 sender_loop.send(email)
     finally:
-        if emails is not None:
+        if isinstance(emails, _Ahead | Generator):
             emails.close()
         try:
             sender_loop.flush()
@@ -656,7 +607,7 @@ def dispatch_due(
 
 
 class _Sender:
-    """Renew, send, mark: the fenced heart of delivery, one transaction per email.
+    """Renew, send, mark: the fenced heart of delivery, one commit per email (``ledger``).
 
     The mark of an email that went out is written in the same transaction as the renewal
     and attempt record of the next one, which commits before that next email is sent; the
@@ -681,15 +632,11 @@ class _Sender:
         self.engine, self.backend, self.token, self.now = engine, backend, token, now
         self.policy, self.rng, self.clock, self.report = policy, rng, clock, report
         self.in_hand = in_hand
+        self.ledger = Ledger(engine, token)
         self.unmarked: _Sent | None = None
         # A mark is worth waiting for (a failed mark means a resend), as long as the claim
         # lasts.
         self.patience = policy.lease.total_seconds() / 2
-
-    def _settle_mark(self, connection: Connection) -> int | None:
-        if self.unmarked is None:
-            return None
-        return _mark_sent(connection, self.unmarked, self.token, self.clock())
 
     def _marked(self, marked: int | None) -> None:
         """Account for the mark just committed, and let go of its rows."""
@@ -707,8 +654,13 @@ class _Sender:
 
     def flush(self) -> None:
         """Commit the mark still pending (the batch's last email, or one before a stop)."""
-        if self.unmarked is not None:
-            self._marked(in_connection(self.engine, self._settle_mark, patience=self.patience))
+        try:
+            if self.unmarked is not None:
+                self._marked(
+                    self.ledger.mark(self.unmarked.mark, self.clock, patience=self.patience)
+                )
+        finally:
+            self.ledger.close()
 
     def send(self, email: Email) -> None:
         rows = [row.id for row in email.rows]
@@ -723,15 +675,12 @@ class _Sender:
 
     def _send(self, email: Email, rows: list[int]) -> None:
         clock, policy = self.clock, self.policy
-
-        def start(connection: Connection) -> tuple[int | None, int | None]:
-            marked = self._settle_mark(connection)
-            return marked, _start_attempt(
-                connection, email, self.token, clock() + policy.lease, clock()
-            )
-
-        marked, attempt_id = in_connection(
-            self.engine, start, patience=self.patience if self.unmarked else 5
+        marked, attempt_id = self.ledger.mark_and_start(
+            self.unmarked.mark if self.unmarked else None,
+            rows,
+            clock() + policy.lease,
+            clock,
+            patience=self.patience if self.unmarked else 5,
         )
         self._marked(marked)
         if attempt_id is None:
@@ -758,7 +707,7 @@ class _Sender:
                 self.report.retried += len(rows)
         else:
             ms = int((time.monotonic() - started) * 1000)
-            self.unmarked = _Sent(email, attempt_id, reply, ms)
+            self.unmarked = _Sent(email, Mark(rows, attempt_id, reply, ms))
             self.report.emails += 1
             self.report.replies.append(reply)
         self.report.send_seconds += time.monotonic() - started
