@@ -324,11 +324,14 @@ _DECISION = re.compile(
     r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
+    r"|rejects|dismisses|overturns|quashes|fines|bans|denies|refuses|convicts|frees"
+    r"|(?:has|have|had)\s+been\s+given\s+(?:[\w-]+\s+){0,4}(?:sentence|prison\s+term|jail\s+term)"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
     r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
-    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
+    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
     r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
@@ -348,8 +351,9 @@ _DECISION = re.compile(
 _COURT_ONLY = re.compile(
     r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)"
     r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
-    r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
     r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"|(?<![а-яё])получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])"
     r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
     r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*|(?:жалоб|апелляци)\w*\s+(?:\w+\s+){0,3}отклонен[аоы]?)(?![а-яё])"
     r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)"
@@ -616,7 +620,9 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
             # A fine is a penalty, administrative or criminal: the same deadlines follow.
-            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*",
+            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*"
+            # "получили реальные сроки": a term of imprisonment received.
+            r"|получил\w*\s+(?:[\w-]+\s+){0,2}срок(?:а|и|ов)?(?![а-яё])",
             re.I,
         ),
     ),
@@ -658,6 +664,7 @@ class _Draft:
     quotes: list[str] = field(default_factory=list)
     court_named: bool = False  # the court is named in the decision's own sentence
     case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
+    told_twice: bool = False  # announced in the lead, told in full in the body
 
 
 def _unit_code(unit: str) -> str:
@@ -978,6 +985,9 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         return [judgment]
     drafts: list[_Draft] = []
     waiting: list[_Draft] = []  # periods stated before any decision: for the next one
+    # Decisions the headline or lead announces without saying enough (no court, no kind): the
+    # body that tells them in full, even far from the lead, is the news, not context.
+    announced_in_lead: list[_Draft] = []
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
@@ -1103,9 +1113,18 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
+        announced = next(
+            (
+                a
+                for a in announced_in_lead
+                if draft.decision_date is None and _same_decision(a, draft)
+            ),
+            None,
+        )
         if (
             draft.decision_date is None
             and place > LEAD
+            and announced is None
             and not any(_same_decision(d, draft) for d in drafts)
         ):
             continue  # an undated decision far from the lead, about nothing told before: context
@@ -1119,7 +1138,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             continue  # a date after the publication: a hearing ahead, not a decision
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
-            continue
+            if announced is not None and _told_in_full(announced, draft):
+                vague = False  # the headline's "Court rejects complaint", told in full here
+            elif place <= LEAD and verb is not None:
+                announced_in_lead.append(draft)  # "X given suspended sentence": kept in mind
+                continue
+            else:
+                continue
+        if announced is not None:
+            _absorb(draft, announced)
+            announced_in_lead.remove(announced)
         for early in waiting:
             draft.appeal_period = draft.appeal_period or early.appeal_period
             draft.in_force_period = draft.in_force_period or early.in_force_period
@@ -1161,7 +1189,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         drafts = [
             d for d in drafts if d.decision_date is None or d.decision_date >= as_of - BACKGROUND
         ]
-    kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
+    kept = [
+        d
+        for d in drafts
+        if d.decision_date or d.court or d.appeal_period or d.in_force_period or d.told_twice
+    ]
     return _merge(kept)
 
 
@@ -1254,7 +1286,8 @@ _STEMS = (
     "acquit", "parole", "release", "guilty", "verdict", "rul", "judgment", "decision", "decided",
     "upheld", "uphold", "overturn", "quash", "dismiss", "reject", "refused", "ordered", "granted",
     "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
-    "banned", "outlawed", "declared", "given", "sent", "turned", "sided",
+    "banned", "bans", "outlawed", "declared", "given", "sent", "turned", "sided", "denies",
+    "refuse", "frees",
     "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
@@ -1297,6 +1330,27 @@ def _same_decision(a: _Draft, b: _Draft) -> bool:
     if a.court is not None and a.court == b.court:
         return True
     return a.kind == b.kind or None in (a.kind, b.kind)
+
+
+def _told_in_full(announced: _Draft, draft: _Draft) -> bool:
+    """Whether a decision announced in the lead and told again makes, with its two tellings,
+    one decision of a known kind by a known court: "Activist given suspended sentence" and then
+    "Moscow's Nagatino District Court on March 7 also banned him...", or the same kind told
+    twice ("получили реальные сроки" ... "приговорили к 4,5 года колонии")."""
+    kind = draft.kind or announced.kind
+    if kind is None:
+        return False
+    return (draft.court or announced.court) is not None or draft.kind == announced.kind
+
+
+def _absorb(draft: _Draft, announced: _Draft) -> None:
+    """The lead's announcement merged into the decision told in full."""
+    draft.kind = draft.kind or announced.kind
+    if draft.court is None:
+        draft.court, draft.court_named = announced.court, announced.court_named
+    draft.quotes[:0] = [q for q in announced.quotes if q not in draft.quotes]
+    draft.index = min(draft.index, announced.index)
+    draft.told_twice = True
 
 
 def _court_rank(draft: _Draft) -> int:
