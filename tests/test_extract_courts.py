@@ -73,3 +73,41 @@ def test_russian_courts_are_found_whole(sentence: str, court: str) -> None:
 )
 def test_a_person_after_the_word_court_is_not_a_place(sentence: str) -> None:
     assert find_court(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "court"),
+    [
+        (
+            "On Monday the 7th U.S. Circuit Court of Appeals ruled for the city.",
+            "7th U.S. Circuit Court of Appeals",
+        ),
+        (
+            "Istanbul's 25th High Criminal Court sentenced the editor.",
+            "Istanbul's 25th High Criminal Court",
+        ),
+        ("A Cairo criminal court sentenced the editor.", "Cairo criminal court"),
+        (
+            "The Tashkent city criminal court sentenced the editor.",
+            "The Tashkent city criminal court",
+        ),
+        ("An Algerian court of appeals upheld the sentence.", "An Algerian court of appeals"),
+        (
+            "The Appeals Chamber of the High Anti-Corruption Court upheld the sentence.",
+            "Appeals Chamber of the High Anti-Corruption Court",
+        ),
+        ("Moscow's Meshchansky court fined the editor.", "Moscow's Meshchansky court"),
+        ("The Meshchansky court in Moscow fined the editor.", "The Meshchansky court in Moscow"),
+        (
+            "The Medeu district court of Almaty sentenced the editor.",
+            "The Medeu district court of Almaty",
+        ),
+        ("A magistrate's court in Moscow fined the editor.", "A magistrate's court in Moscow"),
+    ],
+)
+def test_english_courts_are_found_whole(sentence: str, court: str) -> None:
+    assert find_court(sentence) == court
+
+
+def test_a_judge_alone_is_not_a_court() -> None:
+    assert find_court("A federal judge in Washington ordered the release.") is None

@@ -503,22 +503,29 @@ _IN_FORCE_DATE = [
 ]
 
 _COURT_EN = re.compile(
-    r"(?:[A-Z][\w’'.-]*\s+){1,4}Court\b"
+    # "The Appeals Chamber of the High Anti-Corruption Court", "the 7th U.S. Circuit Court of
+    # Appeals", "Istanbul's 25th High Criminal Court".
+    r"(?:(?:[A-Z][\w’'-]*\s+){1,2}(?:Chamber|Collegium|Division|Board|Panel)\s+of\s+the\s+)?"
+    r"(?:(?:[A-Z][\w’'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}Court\b"
     r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
     r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
 )
 _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
+_COURT_EN_ADJ = (
+    r"city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county"
+    r"|criminal|civil|administrative|economic|commercial|provincial|high|juvenile|magistrates?[’']?"
+)
 # Courts named in lower case, or by the city they sit in: "the Khimki city court", "the
 # Khamovniki district court in the Russian capital", "a court in Khimki", "A court in the
 # southern city of Almaty", "An Egyptian court", "the Strasbourg court".
 _COURT_EN_PLAIN = re.compile(
-    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
-    rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
-    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:(?:{_COURT_EN_ADJ})\s+){{1,2}}court\b"
+    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z’'-]*|US|U\.S\.|[A-Z][a-z]+(?=\s+court))\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
-    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b"
-    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b|\b[A-Z][a-z]+[’']s\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court(?:\s+of\s+appeals?)?\b"
     r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
