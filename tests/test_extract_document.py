@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from monitor.sources.extract import extract
+from monitor.sources.extract import extract, sentences
 
 
 def _facts(text: str, as_of: date | None = None) -> list[tuple[Any, ...]]:
@@ -66,3 +66,71 @@ def test_an_announced_decision_is_not_completed_by_a_hearing_scheduled_later() -
         "The appeal hearing at the Moscow City Court is scheduled for 3 June."
     )
     assert _facts(text, date(2024, 5, 2)) == []
+
+
+def test_a_digest_of_echr_judgments_gives_one_judgment_per_case_dated_by_its_heading() -> None:
+    text = (
+        "Judgments of the week concerning Moldova\n\n"
+        "On 4 March 2025 the European Court of Human Rights delivered three judgments"
+        " concerning Moldova.\n\n"
+        "4 March 2025\n\n"
+        "POPESCU v. MOLDOVA\n\n"
+        "A violation of Article 6 of the Convention on account of the decision of 12 May 2019.\n\n"
+        "RUSU c. MOLDAVIE\n\n"
+        "Il y a eu violation de l'article 8 de la Convention.\n\n"
+        "CIOBANU v. MOLDOVA\n\n"
+        "No violation of Article 10 of the Convention."
+    )
+    found = extract(text, date(2025, 3, 7))
+    assert [(d.decision_date, d.court, d.kind) for d in found] == [
+        (date(2025, 3, 4), "European Court of Human Rights", "judgment")
+    ] * 3
+
+
+def test_a_violation_alleged_in_a_list_is_not_a_judgment() -> None:
+    text = (
+        "Cases communicated to the Government\n\n"
+        "4 March 2025\n\n"
+        "POPESCU v. MOLDOVA\n\n"
+        "A violation of Article 6 of the Convention is alleged by the applicant."
+    )
+    assert extract(text, date(2025, 3, 7)) == []
+
+
+def test_a_caption_ending_in_a_date_dates_the_court_news_below_it() -> None:
+    text = (
+        "Chamber News\n\n"
+        "The main hall of the Human Rights building seen from the gallery 08/04/25\n\n"
+        "In the case of Petrov v. Bulgaria (no. 2) the Court held that there had been a"
+        " violation of the right to a fair trial."
+    )
+    assert _facts(text, date(2025, 4, 15)) == [
+        (date(2025, 4, 8), "European Court of Human Rights", "judgment", None, None)
+    ]
+
+
+def test_an_application_declared_inadmissible_by_the_grand_chamber_is_not_a_judgment() -> None:
+    text = (
+        "Grand Chamber judgment concerning Malta 03/11/2022 The Court has declared"
+        " inadmissible the application in the case of Borg v. Malta."
+    )
+    assert _facts(text, date(2022, 11, 3)) == [
+        (date(2022, 11, 3), "European Court of Human Rights", "other", None, None)
+    ]
+
+
+def test_judgments_on_the_same_day_in_different_cases_stay_apart() -> None:
+    text = (
+        "Grand Chamber judgment concerning Belgium\n\n"
+        "03/11/2022 In the case of Dupont Logistics S.A. v. Belgium the Court held that there"
+        " had been a violation of the right to a fair hearing.\n\n"
+        "Grand Chamber judgment concerning Spain\n\n"
+        "03/11/2022 In the case of Garcia-Garcia v. Spain the Court held that there had been"
+        " no violation of the right to a fair hearing."
+    )
+    assert len(extract(text, date(2022, 11, 3))) == 2
+
+
+def test_an_abbreviation_in_brackets_does_not_end_the_sentence() -> None:
+    text = "In the case of Petrov v. Bulgaria (no. 2) the Court held that there was a violation."
+    assert sentences(text) == [text]

@@ -301,7 +301,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
         for match in _BOUNDARY.finditer(paragraph):
             # The word before the full stop: looked up in a short window, never the whole run.
             before = paragraph[max(start, match.start() - 40) : match.start()].split()
-            last = before[-1].lower().rstrip(".") if before else ""
+            last = before[-1].lower().rstrip(".").lstrip("(«“\"'") if before else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or "." in last:
                 continue
             out.extend((number, p) for p in bounded_pieces(paragraph[start : match.end()]))
@@ -319,7 +319,7 @@ _DECISION = re.compile(
     r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
     r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
-    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
+    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
     r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
@@ -1009,6 +1009,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     # Decisions the headline or lead announces without saying enough (no court, no kind): the
     # body that tells them in full, even far from the lead, is the news, not context.
     announced_in_lead: list[_Draft] = []
+    case_title: tuple[int, str] | None = None  # a case's title line in a list of judgments
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
@@ -1019,7 +1020,9 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 30 or _SENTENCE_END.search(sentence):
             place += 1
-        if len(sentence) > 60 and not _may_matter(sentence):
+        # A caption ending in its date, without a full stop: "Ceiling of the main hall 08/04/25".
+        caption = len(sentence) <= 120 and sentence.rstrip()[-1:].isdigit()
+        if len(sentence) > 60 and not caption and not _may_matter(sentence):
             continue  # no word of courts, decisions or periods: none of the patterns can match
         previous, current = current, sentence
         courts = _named_courts(sentence)
@@ -1033,6 +1036,25 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         verb = _main_verb(_DECISION_BY_SCRIPT[script], sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
+        elif verb is None and caption and dates and dates[-1].end >= len(sentence.rstrip()):
+            dateline = (index, paragraph, dates[-1].value) if dates[-1].value else dateline
+        if about_echr and verb is None and len(sentence) <= 80 and _CASE_TITLE.match(sentence):
+            case_title = (index, sentence.strip())  # "A.G. v. RUSSIA": the next item's case
+        digest = (
+            about_echr
+            and verb is None
+            and _VIOLATION_FOUND.match(sentence) is not None
+            and (
+                (case_title is not None and index - case_title[0] <= 2)
+                or (dateline is not None and index - dateline[0] <= 3)
+            )
+        )
+        if digest:
+            # A digest of the Court's judgments: a case's title (or the date of the day's
+            # judgments) above, "A violation of Article 3..." below. The dates in the summary
+            # are of domestic decisions; the judgment's is the date heading the list.
+            verb = _VIOLATION_FOUND.match(sentence)
+            courts, named, dates = [(0, ECHR)], ECHR, []
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
         as_noun: date | None = None
@@ -1116,7 +1138,12 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 verb.end() if verb else None,
             ),
             court=court,
-            kind=("judgment" if court and _is_echr(court) else None)
+            kind=(
+                # The Court's decision that an application is inadmissible judges nothing.
+                ("other" if _INADMISSIBLE.search(sentence) else "judgment")
+                if court and _is_echr(court)
+                else None
+            )
             or find_kind(sentence)
             # "Такое решение вынесла судья...": the kind told in the sentence before.
             or (find_kind(previous) if _SUCH.search(sentence) else None),
@@ -1127,6 +1154,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court_named=named is not None,
             case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
         )
+        if digest:
+            draft.decision_date = dateline[2] if dateline is not None else None
+            draft.case = case_title[1] if case_title is not None else None
+            case_title = None
         if draft.decision_date is None and dateline is not None:
             if court is not None and _is_echr(court) and index - dateline[0] <= 3:
                 draft.decision_date = dateline[2]  # the Court's news: the date above the item
@@ -1298,7 +1329,11 @@ _RULED = re.compile(
     r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|(?:решение|приговор|постановление)\s+вынес\w*|решил[аио]?|постановил[аио]?)(?![а-яё])",
     re.I,
 )
-_CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
+# "Georgiou v. Greece", "Vegotex International S.A. v. Belgium", "Sanchez-Sanchez v. the United
+# Kingdom": the applicant's name may have several words.
+_CASE_NAME = re.compile(
+    r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+"
+)
 # Stems of every word a decision, a court or a period can be told with (the patterns below
 # all need one): a sentence with none is passed over without running them.
 _STEMS = (
@@ -1333,8 +1368,22 @@ def _may_matter(sentence: str) -> bool:
 
 _ABOUT_ECHR = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
+    r"|Grand\s+Chamber\s+(?:judgment|decision|hearing)"
 )
-_THE_COURT = re.compile(r"\b[Tt]he\s+Court\s+(?:held|found|ruled|decided|concluded)\b")
+# A list of the Court's judgments: an item's title ("A.G. v. RUSSIA", "ANSHAKOV c. RUSSIE",
+# "Green v. the United Kingdom") and what the Court found in it.
+_CASE_TITLE = re.compile(
+    r"[A-ZÀ-ÞĀ-Ž][\w.’'-]*(?:\s+[\w.’'-]+){0,5}\s+(?:v\.|c\.|против)\s+\S.{1,40}$"
+)
+_VIOLATION_FOUND = re.compile(
+    r"(?:(?:an?|no)\s+)?(?:non-)?violations?\s+of\s+Articles?\b(?![^.;]{0,80}\b(?:alleg|complain|claim))"
+    r"|Il\s+y\s+a\s+eu\s+(?:non-)?violation|(?:Нарушени|Отсутствие\s+нарушени)\w*\s+стать",
+    re.I,
+)
+_INADMISSIBLE = re.compile(r"\binadmissible\b|неприемлем", re.I)
+_THE_COURT = re.compile(
+    r"\b[Tt]he\s+Court\s+(?:has\s+)?(?:held|found|ruled|decided|concluded|declared)\b"
+)
 
 
 def _is_echr(court: str) -> bool:
@@ -1400,6 +1449,7 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
             merged.append(draft)
             continue
         twin.decision_date = twin.decision_date or draft.decision_date
+        twin.case = twin.case or draft.case  # a list's lead told first, then its first item
         if _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
         # An appeal ruling is told with the sentence it upheld: the ruling is the news (the
