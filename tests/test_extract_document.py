@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from monitor.sources.extract import extract, sentences
 
 
@@ -134,3 +136,78 @@ def test_judgments_on_the_same_day_in_different_cases_stay_apart() -> None:
 def test_an_abbreviation_in_brackets_does_not_end_the_sentence() -> None:
     text = "In the case of Petrov v. Bulgaria (no. 2) the Court held that there was a violation."
     assert sentences(text) == [text]
+
+
+THURSDAY = date(2024, 5, 16)
+
+
+def test_the_court_that_sat_and_its_day_carry_to_it_in_the_next_sentence() -> None:
+    text = (
+        "On Tuesday the Leninsky District Court of Perm heard the case of the journalist."
+        " It sentenced him to five years in a penal colony."
+    )
+    assert _facts(text, THURSDAY) == [
+        (date(2024, 5, 14), "Leninsky District Court of Perm", "sentence", None, None)
+    ]
+
+
+def test_it_without_a_court_in_the_sentence_before_is_no_decision() -> None:
+    text = "The journalist spoke to reporters on Tuesday. It sentenced nobody."
+    assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ленинский суд Перми приговорил блогера к пяти годам колонии. Приговор был оглашен"
+        " во вторник.",
+        "The Leninsky District Court of Perm found the blogger guilty. The verdict was announced"
+        " on May 14.",
+    ],
+)
+def test_the_day_a_decision_was_announced_told_next_dates_it(text: str) -> None:
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [date(2024, 5, 14)]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("Мещанский суд Москвы накануне арестовал блогера на два месяца.", date(2024, 5, 15)),
+        ("Накануне заседания суда блогера арестовал Мещанский суд Москвы.", None),
+    ],
+)
+def test_nakanune_alone_is_the_day_before_and_before_a_noun_is_the_eve_of_it(
+    text: str, day: date | None
+) -> None:
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [day]
+
+
+def test_a_relative_day_inside_a_quotation_is_not_resolved() -> None:
+    text = (
+        "«Заседание прошло накануне. В кассации приговор отменили», — рассказал адвокат."
+        " Решение принял Девятый кассационный суд общей юрисдикции."
+    )
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Earlier on Tuesday the Leninsky District Court of Perm sentenced the blogger to five"
+        " years.",
+        "Ранее во вторник Ленинский районный суд Перми приговорил блогера к пяти годам.",
+    ],
+)
+def test_earlier_on_a_day_of_this_week_is_the_news_not_the_background(text: str) -> None:
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [date(2024, 5, 14)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Leninsky District Court of Perm found the well-known blogger guilty.",
+        "Ленинский районный суд Перми признал блогера Ивана Петрова виновным.",
+    ],
+)
+def test_found_guilty_with_a_name_between_is_a_sentence(text: str) -> None:
+    assert [d.kind for d in extract(text, THURSDAY)] == ["sentence"]

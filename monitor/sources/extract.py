@@ -137,7 +137,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "relative",
         re.compile(
-            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера)\b",
+            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера"
+            # "накануне" alone is the day before; "накануне заседания" is the eve of something.
+            r"|накануне(?!\s+(?!вечером|утром|дн[её]м|ночью)[а-яё]+(?:а|я|ов|ей|ий|и|ы|ого|ых)(?![а-яё])))(?![а-яё])",
             re.I,
         ),
     ),
@@ -173,9 +175,15 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
+    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|накануне|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
     re.I,
 )
+
+
+def _quoted(text: str, position: int) -> bool:
+    """Whether ``position`` is inside a quotation opened earlier in ``text``."""
+    before = text[:position]
+    return before.count("«") > before.count("»") or before.count("“") > before.count("”")
 
 
 def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
@@ -208,6 +216,10 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
                         if groups.get("y")
                         else _with_year(day, month, as_of)
                     )
+                elif _quoted(text, match.start()):
+                    # "«Заседание прошло накануне»": relative to the day the words were said,
+                    # which the text does not give.
+                    value = None
                 elif kind in ("en_weekday", "ru_weekday"):
                     weekday = {**EN_WEEKDAYS, **RU_WEEKDAYS}[groups["wd"].lower()]
                     value = (
@@ -215,7 +227,7 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
                     )
                 else:
                     rel = groups["rel"].lower()
-                    back = 1 if rel in ("yesterday", "вчера") else 0
+                    back = 1 if rel in ("yesterday", "вчера", "накануне") else 0
                     value = as_of - timedelta(days=back) if as_of else None
             except ValueError:
                 continue  # 31 February and the like: not a date
@@ -332,7 +344,7 @@ _DECISION = re.compile(
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
     r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
@@ -406,8 +418,8 @@ _NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
 
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
-    r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
+    r"^(?:earlier(?!\s+(?:this\s+(?:week|month|morning|afternoon|evening)|today|on\s+[A-Z]))|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее(?!\s+(?:сегодня|на\s+этой\s+неделе|во?\s+(?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)))|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
@@ -639,7 +651,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
+            r"\bsentenc\w*|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
             # A fine is a penalty, administrative or criminal: the same deadlines follow.
             r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*"
             # "получили реальные сроки": a term of imprisonment received.
@@ -1010,6 +1022,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     # body that tells them in full, even far from the lead, is the news, not context.
     announced_in_lead: list[_Draft] = []
     case_title: tuple[int, str] | None = None  # a case's title line in a list of judgments
+    heard: tuple[int, str | None, date | None] | None = None  # a court named, deciding nothing
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
@@ -1064,7 +1077,18 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             told = _DAY_OF_RULING.search(sentence)
             if told is not None and _BY_COURT.match(sentence, told.end()):
                 verb, as_noun = told, _day_told(told, dates, as_of)
-        is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
+        # "The Tverskoy court heard the case on Tuesday. It sentenced him to five years.": the
+        # court of the sentence before, and its day, told across two sentences.
+        continued = (
+            verb is not None
+            and not named
+            and heard is not None
+            and heard[0] == index - 1
+            and _IT_SUBJECT.fullmatch(sentence, 0, verb.start()) is not None
+        )
+        is_decision = verb is not None and bool(
+            named or court_only or continued or _COURT_WORD.search(sentence)
+        )
         not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
@@ -1092,6 +1116,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court = ECHR  # "In the case of X v. Y the Court held..." on the Court's own pages
         if court is None and (refers_back or court_only):
             court = last_court
+        if continued and heard is not None:
+            court, refers_back = heard[1], True
+            if not dates and heard[2] is not None:
+                dates = [FoundDate(0, 0, heard[2])]  # the day the court sat, told before
+        heard = (
+            (index, court, dates[0].value if dates else None) if named and verb is None else None
+        )
         if named:
             last_court = court
             if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
@@ -1103,6 +1134,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             told = _DAY_OF_RULING.search(sentence)
             if told is not None:
                 drafts[-1].decision_date = _day_told(told, dates, as_of)
+            elif (
+                drafts[-1].index >= index - 2
+                and len(dates) == 1
+                and (announced_on := _ANNOUNCED_ON.search(sentence)) is not None
+                and dates[0].value is not None
+                and dates[0].value <= as_of
+                and abs(dates[0].start - announced_on.end()) <= 20
+            ):
+                # "Приговор был оглашен во вторник.", "The verdict was announced on May 14."
+                drafts[-1].decision_date = dates[0].value
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
@@ -1267,6 +1308,12 @@ def _day_told(told: re.Match[str], dates: list[FoundDate], as_of: date) -> date 
     return as_of - timedelta(days=1 if rel.lower().startswith(("yesterday", "вчера")) else 0)
 
 
+_IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
+_ANNOUNCED_ON = re.compile(
+    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
+    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен)[аоы]?(?![а-яё])",
+    re.I,
+)
 _BY_COURT = re.compile(
     r"\s+(?:by|of)\s+(?:the\s+|an?\s+)?(?:[\w.-]+\s+){0,4}?(?:court|Court)\b|\s+[А-ЯЁ]?[а-яё-]*\s*суд\w*"
 )
