@@ -211,3 +211,28 @@ def test_earlier_on_a_day_of_this_week_is_the_news_not_the_background(text: str)
 )
 def test_found_guilty_with_a_name_between_is_a_sentence(text: str) -> None:
     assert [d.kind for d in extract(text, THURSDAY)] == ["sentence"]
+
+
+def test_an_undated_decision_by_the_court_of_an_older_one_recalled_is_background() -> None:
+    text = (
+        "OSH, May 16, 2024 – The Supreme Court of Kyrgyzstan has upheld the Osh regional court's"
+        " verdict against a local reporter.\n\n"
+        "The Osh regional court sentenced Bakyt Asanov, the reporter of a local weekly, to three"
+        " years in prison on March 1 for his posts.\n\n"
+        "Two other men tried with him in the same court were convicted of the same charge."
+    )
+    assert _facts(text, date(2024, 5, 16)) == [
+        (date(2024, 5, 16), "Supreme Court of Kyrgyzstan", "appeal_ruling", None, None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The blogger faces up to five years in prison if convicted by the Leninsky District"
+        " Court of Perm.",
+        "Ленинский районный суд Перми во вторник отказался комментировать дело блогера.",
+    ],
+)
+def test_a_penalty_faced_and_a_court_that_would_not_comment_are_no_decision(text: str) -> None:
+    assert extract(text, THURSDAY) == []

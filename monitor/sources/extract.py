@@ -384,12 +384,13 @@ _NOT_DECISION = re.compile(
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
+    r"|if\s+(?:found\s+guilty|convicted|sentenced)|faces?\s+up\s+to"
     r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
     r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to"
     r"|over\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|months?|decades?)"
     r"|(?:^|[,;:]\s)[Ss]ince\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?\d{4})\b"
     r"|отлож\w*|если\s+суд|(?:прокурор|прокуратур|обвинени|гособвинени|гособвинител|следстви|следовател)\w*\s+(?:\w+\s+){0,2}(?:запросил|попросил|просил|потребовал|требует|просит|настаива)\w*|(?:попросил|просил|просит)\w*\s+суд\b|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
-    r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    r"|отказал\w*\s+(?:от\s+)?комментар\w*|(?:отказал\w*|не\s+стал[аио]?)\s+комментир\w*"
     # "За полтора года ЕСПЧ присудил...": decisions counted over a span, not one decision
     r"|(?:^|[,;:]\s)[Сс]о?\s+\d{1,2}\s+[а-яё]+\s+\d{4}"
     r"|(?<![а-яё])за\s+(?:последние\s+)?(?:\d+|полтора|полгода|два|две|три|пять|десять|несколько)\s+(?:год|лет|месяц)\w*"
@@ -738,7 +739,10 @@ def _date_of_verb(
         return before[-1].value
     for found in (d for d in dates if d.start >= position):
         between = sentence[max(position, end or 0) : found.start]
-        if len(between) > 60 or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
+        # "sentenced Usmonov, the BBC's reporter in Sughd, to three years in prison on October
+        # 14": English tells the day after the whole object.
+        limit = 60 if _CYRILLIC.search(sentence) else 120
+        if len(between) > limit or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
             continue
         if _CYRILLIC.search(sentence) and not _WHEN.search(between):
             continue  # "участника акции 27 июля": the day of the rally, not of the arrest
@@ -1023,6 +1027,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     announced_in_lead: list[_Draft] = []
     case_title: tuple[int, str] | None = None  # a case's title line in a list of judgments
     heard: tuple[int, str | None, date | None] | None = None  # a court named, deciding nothing
+    past_courts: set[str] = set()  # courts of the older decisions the text recalls
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
@@ -1226,7 +1231,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             and draft.decision_date is not None
             and draft.decision_date < as_of - (BACKGROUND if place > LEAD else LONG_AGO)
         ):
+            if draft.court is not None:
+                past_courts.add(draft.court)
             continue  # an older decision recalled: context, not the news
+        if draft.decision_date is None and not named and draft.court in past_courts:
+            # "Four other men tried with him in the same court were convicted": undated, by the
+            # court of the older decision just recalled, it is more of the same background.
+            continue
         if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
             continue  # a date after the publication: a hearing ahead, not a decision
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
@@ -1279,8 +1290,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     ):
         # The news is a decision of these days: one dated weeks before, even in the lead, is
         # the decision it reviews or follows ("upheld the verdict ... sentenced on 14 October").
+        past_courts |= {
+            d.court
+            for d in drafts
+            if d.court and d.decision_date and d.decision_date < as_of - BACKGROUND
+        }
         drafts = [
-            d for d in drafts if d.decision_date is None or d.decision_date >= as_of - BACKGROUND
+            d
+            for d in drafts
+            if (d.decision_date is None and (d.court_named or d.court not in past_courts))
+            or (d.decision_date is not None and d.decision_date >= as_of - BACKGROUND)
         ]
     kept = [
         d
