@@ -442,6 +442,9 @@ _IN_FORCE_PERIOD = [
         re.I,
     ),
     re.compile(
+        rf"\b(?:take|takes|taking|will\s+take)\s+effect\s+(?:in|within|after)\s+{_PERIOD}", re.I
+    ),
+    re.compile(
         rf"\b{_PERIOD}\s+(?:later|after\s+(?:its|the)\s+(?:pronouncement|delivery|announcement))?,?\s*(?:if\s+no\s+\w+[^,.]*,\s*)?(?:it|the\s+\w+)?\s*(?:will\s+)?(?:become|becomes)\s+final",
         re.I,
     ),
@@ -461,9 +464,25 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:can|may|could)\s+be\s+(?:appealed|challenged)\s+(?:with)?in\s+{_PERIOD}", re.I
+        rf"\b(?:can|may|could)\s+be\s+(?:appealed|challenged)\s+(?:[\w.’'-]+\s+){{0,6}}?(?:with)?in\s+{_PERIOD}",
+        re.I,
     ),
-    re.compile(rf"\bappeal(?:ed)?\s+(?:\w+\s+){{0,3}}within\s+{_PERIOD}", re.I),
+    re.compile(rf"\bappeal(?:ed)?\s+(?:\w+\s+){{0,6}}?within\s+{_PERIOD}", re.I),
+    re.compile(rf"\brequest\s+(?:a\s+)?referral\s+(?:[\w’'-]+\s+){{0,5}}?within\s+{_PERIOD}", re.I),
+    # "У защиты есть 10 дней на обжалование", "на подачу жалобы отводится 15 суток"
+    re.compile(
+        rf"(?:есть|имеет|имеют|да[её]тся|отводится|отведено)\s+{_PERIOD}\s+на\s+(?:обжаловани|подачу\s+(?:\w+\s+)?(?:жалоб|апелляци))\w*",
+        re.I,
+    ),
+    re.compile(
+        rf"на\s+(?:обжаловани|подачу\s+(?:\w+\s+)?(?:жалоб|апелляци))\w*\s+(?:\w+\s+){{0,3}}?(?:отводится|отведено|да[её]тся|есть)\s+{_PERIOD}",
+        re.I,
+    ),
+    # "Апелляционную жалобу можно подать в течение 15 суток"
+    re.compile(
+        rf"(?:апелляци|жалоб)\w*\s+(?:\w+\s+){{0,3}}?(?:подать|подан\w*)\s+(?:[\w«»]+\s+){{0,4}}?в\s+течение\s+{_PERIOD}",
+        re.I,
+    ),
     re.compile(
         rf"\bwithin\s+{_PERIOD}\s+(?:\w+\s+){{0,4}}(?:to\s+)?(?:appeal|request\s+(?:a\s+)?referral)",
         re.I,
@@ -494,7 +513,7 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(
-        rf"срок\w*\s+(?:апелляционного\s+|кассационного\s+)?обжалования\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|-)\s+{_PERIOD}",
+        rf"срок\w*\s+(?:на\s+)?(?:апелляционн\w+\s+|кассационн\w+\s+)?обжаловани[ея]\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|–|-)\s+{_PERIOD}",
         re.I,
     ),
 ]
