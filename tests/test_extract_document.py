@@ -236,3 +236,30 @@ def test_an_undated_decision_by_the_court_of_an_older_one_recalled_is_background
 )
 def test_a_penalty_faced_and_a_court_that_would_not_comment_are_no_decision(text: str) -> None:
     assert extract(text, THURSDAY) == []
+
+
+def test_the_kind_is_the_one_told_after_the_verb() -> None:
+    text = (
+        "The activist arrested for shouting in the chamber on May 2 pleaded guilty on Tuesday"
+        " in the Vilnius District Court and received a light sentence."
+    )
+    assert [d.kind for d in extract(text, THURSDAY)] == ["sentence"]
+
+
+def test_a_sentence_left_in_force_is_an_appeal_ruling_not_a_jailing() -> None:
+    text = (
+        "The Vilnius Regional Court on Tuesday left in force the sentence given to an ally of"
+        " jailed blogger Jonas Petraitis."
+    )
+    assert _facts(text, THURSDAY) == [
+        (date(2024, 5, 14), "Vilnius Regional Court", "appeal_ruling", None, None)
+    ]
+
+
+def test_a_court_named_short_and_in_full_keeps_the_full_name() -> None:
+    text = (
+        "On Tuesday the blogger pleaded guilty in D.C. Superior Court and received a light"
+        " sentence.\n\n"
+        "Superior Court Judge Ann Lee sentenced him to time served."
+    )
+    assert [d.court for d in extract(text, THURSDAY)] == ["D.C. Superior Court"]

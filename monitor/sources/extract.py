@@ -333,7 +333,7 @@ _DECISION = re.compile(
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
@@ -644,7 +644,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "appeal_ruling",
         re.compile(
-            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
+            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
             r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
@@ -879,6 +879,24 @@ def find_kind(sentence: str) -> str | None:
         if pattern.search(sentence):
             return kind
     return None
+
+
+def _kind_of_verb(sentence: str, verb: re.Match[str] | None) -> str | None:
+    """The kind of the decision the verb tells: the words of the verb and what follows it
+    ("... arrested for interrupting ... and received a light sentence" is a sentence), unless
+    the sentence is about an appeal, which makes any decision in it an appeal ruling."""
+    whole = find_kind(sentence)
+    if verb is None or whole in (None, "appeal_ruling"):
+        return whole
+    after = sentence[verb.start() : verb.end() + 60]
+    found = [
+        (m.start(), kind)
+        for kind, pattern in _KINDS
+        if kind != "judgment" and (m := pattern.search(after))  # "ruled" names no kind
+    ]
+    # The kind first told after the verb: "sentenced him to time served, as he had spent a
+    # night in custody" is a sentence, not an arrest.
+    return min(found)[1] if found else whole
 
 
 @dataclass(frozen=True)
@@ -1209,7 +1227,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 if court and _is_echr(court)
                 else None
             )
-            or find_kind(sentence)
+            or _kind_of_verb(sentence, verb)
             # "Такое решение вынесла судья...": the kind told in the sentence before.
             or (find_kind(previous) if _SUCH.search(sentence) else None),
             appeal_period=appeal,
@@ -1525,6 +1543,12 @@ def _court_rank(draft: _Draft) -> int:
     return 3 if draft.index > 0 else 2
 
 
+def _part_of(short: str, full: str) -> bool:
+    """Whether the name ``short`` is a shorter form of the name ``full``."""
+    short, full = short.lower().removeprefix("the "), full.lower().removeprefix("the ")
+    return len(short) < len(full) and short in full and len(short.split()) >= 2
+
+
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
     """The same decision told twice (same date or one undated, same kind) is one decision."""
     merged: list[_Draft] = []
@@ -1535,7 +1559,12 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
             continue
         twin.decision_date = twin.decision_date or draft.decision_date
         twin.case = twin.case or draft.case  # a list's lead told first, then its first item
-        if _court_rank(draft) > _court_rank(twin):
+        if twin.court and draft.court and _part_of(twin.court, draft.court):
+            # "Superior Court" and "D.C. Superior Court": one court, the fuller name kept.
+            twin.court, twin.court_named = draft.court, draft.court_named
+        elif twin.court and draft.court and _part_of(draft.court, twin.court):
+            pass
+        elif _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
         # An appeal ruling is told with the sentence it upheld: the ruling is the news (the
         # European Court hears applications, not appeals: its decision stays a judgment).
