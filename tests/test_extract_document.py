@@ -263,3 +263,27 @@ def test_a_court_named_short_and_in_full_keeps_the_full_name() -> None:
         "Superior Court Judge Ann Lee sentenced him to time served."
     )
     assert [d.court for d in extract(text, THURSDAY)] == ["D.C. Superior Court"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Defence appeals blogger's sentence\n\nThe lawyers of the blogger lodged an appeal with"
+        " the Perm Regional Court on Tuesday.\n\nOn 2 April the Leninsky District Court of Perm"
+        " sentenced him to six years in a penal colony.",
+        "Blogger sentenced last year released\n\nThe blogger, who was sentenced to two years by"
+        " a Perm court last year, walked free on Tuesday after serving his term.",
+        "The Leninsky District Court of Perm on Tuesday granted the prosecution's request to"
+        " extend the investigation.",
+        "Суд во вторник отклонил ходатайство защиты о вызове свидетелей.",
+    ],
+)
+def test_an_appeal_a_decision_of_last_year_and_a_motion_on_the_trial_are_no_decision(
+    text: str,
+) -> None:
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_motion_for_an_arrest_granted_is_an_arrest() -> None:
+    text = "Ленинский районный суд Перми во вторник удовлетворил ходатайство следствия об аресте блогера."
+    assert [d.kind for d in extract(text, THURSDAY)] == ["arrest"]

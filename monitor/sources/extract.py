@@ -383,6 +383,8 @@ _NOT_DECISION = re.compile(
     r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
+    # A headline in the present: "Defence appeals blogger's sentence".
+    r"|appeals\s+(?:(?:[\w-]+[’']s?|the|a|an|his|her|their)\s+){0,3}(?:sentence|verdict|ruling|conviction|decision|judgment)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
     r"|if\s+(?:found\s+guilty|convicted|sentenced)|faces?\s+up\s+to"
     r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
@@ -1277,6 +1279,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             continue
         if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
             continue  # a date after the publication: a hearing ahead, not a decision
+        if draft.kind is None and verb is not None and _A_MOTION.match(sentence, verb.end()):
+            # "удовлетворил ходатайство защиты о вызове свидетелей", "granted the prosecution's
+            # request to extend the investigation": a step of the trial, not its decision (a
+            # motion for an arrest or a release has its kind).
+            continue
+        if verb is not None and _PAST_TIME.match(sentence, verb.end()):
+            # "who was sentenced to two years by a Perm court last year": a decision of then.
+            continue
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
             if announced is not None and _told_in_full(announced, draft):
@@ -1364,6 +1374,17 @@ def _day_told(told: re.Match[str], dates: list[FoundDate], as_of: date) -> date 
     return as_of - timedelta(days=1 if rel.lower().startswith(("yesterday", "вчера")) else 0)
 
 
+_A_MOTION = re.compile(
+    r"\s+(?:(?:[\w-]+[’']s?|the|a|an|his|her|their)\s+){0,3}(?:request|motion|petition)s?\b"
+    r"|\s+(?:[\w-]+\s+)?ходатайств",
+    re.I,
+)
+# A time of the past told after the verb, in the same clause, that is not a day.
+_PAST_TIME = re.compile(
+    r"[^.;:]{0,80}?(?:\blast\s+(?:year|month)\b|\b(?:a|one|two|three|four|five|\d+)\s+(?:years?|months?)\s+ago\b"
+    r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
+    re.I,
+)
 _IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
 _ANNOUNCED_ON = re.compile(
     r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
