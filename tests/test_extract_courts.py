@@ -12,6 +12,8 @@ from monitor.sources.extract import find_court
     ("sentence", "court"),
     [
         ("Суд в Санкт-Петербурге оштрафовал блогера.", "Суд в Санкт-Петербурге"),
+        ("Суд в Перми оштрафовал блогера.", "Суд в Перми"),
+        ("Суд в Нижнем Новгороде оштрафовал блогера.", "Суд в Нижнем Новгороде"),
         ("Вчера суд в Нур-Султане арестовал блогера.", "суд в Нур-Султане"),
         (
             "Октябрьский районный суд Санкт-Петербурга оштрафовал блогера.",
@@ -69,6 +71,8 @@ def test_russian_courts_are_found_whole(sentence: str, court: str) -> None:
         # A person after "суд": the trial of someone, not a court's seat.
         "Суд Марии Алехиной начался в понедельник.",
         "Приговор суда Кирилла Серебренникову не понравился.",
+        # A country is not a court's seat: "суд в России" names no court.
+        "Суд в России вынес приговор блогеру.",
     ],
 )
 def test_a_person_after_the_word_court_is_not_a_place(sentence: str) -> None:

@@ -287,3 +287,36 @@ def test_an_appeal_a_decision_of_last_year_and_a_motion_on_the_trial_are_no_deci
 def test_a_motion_for_an_arrest_granted_is_an_arrest() -> None:
     text = "Ленинский районный суд Перми во вторник удовлетворил ходатайство следствия об аресте блогера."
     assert [d.kind for d in extract(text, THURSDAY)] == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "Appeal court upholds blogger's sentence\n\nThe Perm Regional Court on Tuesday"
+            " rejected the blogger's appeal against his six-year sentence.",
+            "appeal_ruling",
+        ),
+        (
+            "Суд освободил блогера по УДО\n\nВо вторник Соликамский городской суд удовлетворил"
+            " ходатайство блогера об условно-досрочном освобождении.",
+            "parole",
+        ),
+        (
+            "Блогера арестовали на два месяца\n\nБасманный суд Москвы во вторник отправил блогера"
+            " под стражу до 14 июля.",
+            "arrest",
+        ),
+    ],
+)
+def test_the_kind_of_a_decision_told_in_the_headline_and_the_body(text: str, kind: str) -> None:
+    assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), kind)
+    ]
+
+
+def test_a_magistrate_decides_as_a_court_does() -> None:
+    text = "A magistrate in Perm fined the blogger 30,000 roubles on Tuesday."
+    assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "sentence")
+    ]
