@@ -320,3 +320,32 @@ def test_a_magistrate_decides_as_a_court_does() -> None:
     assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "sentence")
     ]
+
+
+def test_two_decisions_by_two_courts_named_in_full_stay_two_when_one_is_undated() -> None:
+    text = (
+        "On Tuesday the Leninsky District Court of Perm placed the blogger under house arrest.\n\n"
+        "The Perm Regional Court also upheld the ban on his posts."
+    )
+    found = extract(text, THURSDAY)
+    assert [(d.decision_date, d.court) for d in found] == [
+        (date(2024, 5, 14), "Leninsky District Court of Perm"),
+        (None, "Perm Regional Court"),
+    ]
+
+
+def test_one_court_named_in_full_and_by_its_abbreviation_is_one_decision() -> None:
+    text = (
+        "Мосгорсуд во вторник оставил в силе приговор блогеру.\n\n"
+        "Московский городской суд отклонил апелляционную жалобу защиты."
+    )
+    assert len(extract(text, THURSDAY)) == 1
+
+
+def test_a_decision_behind_a_state_since_a_month_of_a_year_is_background() -> None:
+    text = (
+        "Суд № 2 города Тараза во вторник приговорил активистов к ограничению свободы.\n\n"
+        "Партия запрещена в Казахстане с мая 2020 года: Есильский районный суд Астаны решил,"
+        " что она продолжает деятельность запрещенной организации."
+    )
+    assert [d.court for d in extract(text, THURSDAY)] == ["Суд № 2 города Тараза"]

@@ -396,6 +396,9 @@ _NOT_DECISION = re.compile(
     r"|отказал\w*\s+(?:от\s+)?комментар\w*|(?:отказал\w*|не\s+стал[аио]?)\s+комментир\w*"
     # "За полтора года ЕСПЧ присудил...": decisions counted over a span, not one decision
     r"|(?:^|[,;:]\s)[Сс]о?\s+\d{1,2}\s+[а-яё]+\s+\d{4}"
+    # "запрещена в Казахстане с мая 2020 года: ... суд решил": a state since then, and the
+    # decision that made it, of then
+    r"|(?<![а-яё])с\s+(?:январ|феврал|марта|апрел|мая|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*\s+\d{4}"
     r"|(?<![а-яё])за\s+(?:последние\s+)?(?:\d+|полтора|полгода|два|две|три|пять|десять|несколько)\s+(?:год|лет|месяц)\w*"
     # "добиваются, чтобы суд пересмотрел": a decision asked for
     r"|(?<![а-яё])(?:добива\w+|требу\w+|хот\w+|просит|просят|настаива\w+)[^.;]{0,40}?чтобы"
@@ -1523,6 +1526,8 @@ def _same_decision(a: _Draft, b: _Draft) -> bool:
         return False
     if a.decision_date is not None and b.decision_date is not None:
         return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
+    if _different_courts(a, b):
+        return False  # "The Tverskoy court arrested him. The City Court upheld it.": two
     # One of them undated (a headline, a sentence that refers back): the same court, or the
     # same kind of decision (or one of them of no stated kind).
     if a.court is not None and a.court == b.court:
@@ -1549,6 +1554,26 @@ def _absorb(draft: _Draft, announced: _Draft) -> None:
     draft.quotes[:0] = [q for q in announced.quotes if q not in draft.quotes]
     draft.index = min(draft.index, announced.index)
     draft.told_twice = True
+
+
+def _court_words(name: str) -> set[str]:
+    """A court's name as a set of word stems, whatever its case: "Тверского районного суда"
+    and "Тверской районный суд" give the same set."""
+    return {w[:5] for w in re.findall(r"\w+", name.lower()) if w not in ("the", "of", "in")}
+
+
+def _different_courts(a: _Draft, b: _Draft) -> bool:
+    """Whether two drafts name, each in its own sentence, two courts by their full names that
+    are not one court named twice ("Supreme Court", "Supreme Court of Ukraine"); a short or
+    generic name ("Мосгорсуд", "Московский суд", "a court in Perm") may be either."""
+    if not (a.court and b.court and a.court_named and b.court_named):
+        return False
+    first, second = _court_words(a.court), _court_words(b.court)
+    if min(len(first), len(second)) < 3 or min(_court_rank(a), _court_rank(b)) < 2:
+        return False
+    if re.match(r"(?:the|an?)\s", a.court, re.I) or re.match(r"(?:the|an?)\s", b.court, re.I):
+        return False  # "the appeals court in Renens": a description, maybe of the other
+    return not (first <= second or second <= first)
 
 
 def _court_rank(draft: _Draft) -> int:
