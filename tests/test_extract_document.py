@@ -349,3 +349,23 @@ def test_a_decision_behind_a_state_since_a_month_of_a_year_is_background() -> No
         " что она продолжает деятельность запрещенной организации."
     )
     assert [d.court for d in extract(text, THURSDAY)] == ["Суд № 2 города Тараза"]
+
+
+def test_a_decision_confirming_what_had_been_decided_is_the_news() -> None:
+    text = (
+        "On May 14, a Federal Court of Appeal confirmed that two reporters had been sentenced"
+        " to jail for refusing to name their sources."
+    )
+    assert _facts(text, THURSDAY) == [
+        (date(2024, 5, 14), "Federal Court of Appeal", "appeal_ruling", None, None)
+    ]
+
+
+def test_a_sentence_kept_by_a_court_named_later_is_an_appeal_ruling_by_that_court() -> None:
+    text = (
+        "Prison terms given in April to two activists were upheld by a Perm court on Tuesday.\n\n"
+        "Perm's regional court kept a three-year sentence for the blogger, his lawyer said."
+    )
+    assert _facts(text, THURSDAY) == [
+        (date(2024, 5, 14), "Perm's regional court", "appeal_ruling", None, None)
+    ]

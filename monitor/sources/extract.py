@@ -333,7 +333,7 @@ _DECISION = re.compile(
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
     # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
@@ -430,6 +430,18 @@ _BACKGROUND = re.compile(
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
+
+
+def _told_as_background(sentence: str, verb: re.Match[str] | None) -> bool:
+    """Whether the sentence tells an older decision: it opens as background ("Earlier, ...",
+    "Напомним, ..."), or its decision is in the past perfect ("had been sentenced"), unless a
+    decision of now comes first and the past perfect is what it confirmed ("a Federal Court of
+    Appeal confirmed that Cooper and Miller had been sentenced to jail")."""
+    found = _BACKGROUND.search(sentence)
+    if found is None:
+        return False
+    return found.start() == 0 or verb is None or verb.start() >= found.start()
+
 
 # "Андрей был осужден мировым судом в апреле 2024 года": a sentence passed before, told
 # without its day, is the background of the news (with its day, the dates decide).
@@ -651,7 +663,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "appeal_ruling",
         re.compile(
-            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|overturned|quashed|(?:rejected|dismissed|granted|denied|turned\s+down)\s+(?:[\w’'-]+\s+){0,3}?appeal"
+            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|overturned|quashed|(?:rejected|dismissed|granted|denied|turned\s+down)\s+(?:[\w’'-]+\s+){0,3}?appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
             r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
@@ -1146,7 +1158,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if place <= LEAD:
             lead_says_not |= not_decision
         headline_says_not |= place == 0 and not_decision
-        if is_decision and (not_decision or _BACKGROUND.search(sentence)):
+        if is_decision and (not_decision or _told_as_background(sentence, verb)):
             is_decision = False
         if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
             is_decision = False
@@ -1475,7 +1487,7 @@ _STEMS = (
     "denied", "cleared", "struck", "threw", "thrown", "tossed", "awarded", "imposed", "placed",
     "banned", "bans", "outlawed", "declared", "given", "sent", "turned", "sided", "denies",
     "refuse", "frees",
-    "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed",
+    "violation", "arrest", "held", "barred", "extended", "handed", "gave", "confirmed", "kept",
     "суд", "судь", "коллеги", "еспч", "обжал", "апелляц", "кассац", "силу", "окончательн",
     "приговор", "осуд", "осужд", "оштраф", "штраф", "арест", "страж", "сизо", "оправда", "удо",
     "освобо", "виновн", "вердикт", "решени", "решил", "постанов", "определ", "удовлетвор",
