@@ -91,7 +91,7 @@ _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
-    ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b")),
+    ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2}(?![.\d]))\b")),
     ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})\b")),
     (
         "en_dmy",
@@ -110,7 +110,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ru",
         re.compile(
-            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
+            rf"\b(?P<d>\d{{1,2}})(?:-?го)?\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
             re.I,
         ),
     ),
@@ -123,14 +123,14 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en_weekday",
         re.compile(
-            r"\b(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+            r"\b(?:on\s+)?(?P<last>last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
             r"(?!,?\s+(?:\d|(?i:" + _MONTH_EN + r")\b))",
         ),
     ),
     (
         "ru_weekday",
         re.compile(
-            r"(?:^|\s)во?\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
+            r"(?:^|\s)во?\s+(?P<last>(?:минувш|прошл)\w+\s+)?(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
             re.I,
         ),
     ),
@@ -199,7 +199,10 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
             groups = match.groupdict()
             try:
                 if kind in ("iso", "dotted"):
-                    value = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+                    year = int(groups["y"])  # "14.05.24": the century of our days
+                    value = date(
+                        year + 2000 if year < 100 else year, int(groups["m"]), int(groups["d"])
+                    )
                 elif kind == "slash":
                     day, month = int(groups["d"]), int(groups["m"])
                     if month > 12:  # 08/04/2016 is read day first unless it cannot be
@@ -222,9 +225,10 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
                     value = None
                 elif kind in ("en_weekday", "ru_weekday"):
                     weekday = {**EN_WEEKDAYS, **RU_WEEKDAYS}[groups["wd"].lower()]
-                    value = (
-                        as_of - timedelta(days=(as_of.weekday() - weekday) % 7) if as_of else None
-                    )
+                    back = (as_of.weekday() - weekday) % 7 if as_of else 0
+                    if groups.get("last") and back == 0:
+                        back = 7  # "last Tuesday", "в прошлый вторник" on a Tuesday: a week ago
+                    value = as_of - timedelta(days=back) if as_of else None
                 else:
                     rel = groups["rel"].lower()
                     back = 1 if rel in ("yesterday", "вчера", "накануне") else 0
