@@ -369,3 +369,24 @@ def test_a_sentence_kept_by_a_court_named_later_is_an_appeal_ruling_by_that_cour
     assert _facts(text, THURSDAY) == [
         (date(2024, 5, 14), "Perm's regional court", "appeal_ruling", None, None)
     ]
+
+
+def test_a_court_named_after_a_past_year_is_not_the_court_of_an_unnamed_decision() -> None:
+    text = (
+        "ALMATY, May 14 - The head of the journalists' union received a six-year prison"
+        " sentence on Tuesday.\n\n"
+        "At the end of 2019 a Kazakh court closed a magazine that often criticised the"
+        " government."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), None)
+    ]
+
+
+def test_a_court_named_next_with_an_old_date_after_it_is_still_the_court() -> None:
+    text = (
+        "Суд решил оставить приговор без изменений.\n\n"
+        "Третий апелляционный суд рассматривал жалобу на приговор двум участникам акции"
+        " 5 ноября 2017 года."
+    )
+    assert [d.court for d in extract(text, THURSDAY)] == ["Третий апелляционный суд"]

@@ -436,6 +436,15 @@ _BACKGROUND = re.compile(
 )
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _of_a_past_year(sentence: str, as_of: date | None) -> bool:
+    """Whether the words speak of an earlier year than the publication's, and of no other."""
+    years = {int(y) for y in _YEAR.findall(sentence)}
+    return as_of is not None and bool(years) and max(years) < as_of.year
+
+
 def _told_as_background(sentence: str, verb: re.Match[str] | None) -> bool:
     """Whether the sentence tells an older decision: it opens as background ("Earlier, ...",
     "Напомним, ..."), or its decision is in the past perfect ("had been sentenced"), unless a
@@ -1192,7 +1201,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         )
         if named:
             last_court = court
-            if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
+            # "Earlier, ...", "Напомним, ...", "At the end of 2014 a Kazakh court closed...": a
+            # court of then.
+            at_court = next((start for start, name in courts if name == court), len(sentence))
+            if not _BACKGROUND.match(sentence) and not _of_a_past_year(sentence[:at_court], as_of):
                 named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and drafts and drafts[-1].decision_date is None and as_of is not None:
