@@ -390,3 +390,42 @@ def test_a_court_named_next_with_an_old_date_after_it_is_still_the_court() -> No
         " 5 ноября 2017 года."
     )
     assert [d.court for d in extract(text, THURSDAY)] == ["Третий апелляционный суд"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A court in Perm on Tuesday handed the blogger a six-year sentence.", "sentence"),
+        ("A court in Perm on Tuesday gave the blogger six years in prison.", "sentence"),
+        ("A court in Perm on Tuesday put the blogger under house arrest.", "arrest"),
+        ("A court in Perm on Tuesday freed the blogger.", "release"),
+        ("The blogger was handed a six-year sentence by a court in Perm on Tuesday.", "sentence"),
+        ("The blogger was found guilty by a court in Perm on Tuesday.", "sentence"),
+        ("Суд в Перми во вторник дал блогеру шесть лет колонии.", "sentence"),
+        ("Суд в Перми во вторник дал блогеру условный срок.", "sentence"),
+        ("Суд в Перми во вторник отпустил блогера под подписку о невыезде.", "release"),
+    ],
+)
+def test_more_verbs_of_deciding_as_news_tells_them(text: str, kind: str) -> None:
+    assert [(d.decision_date, d.court is not None, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), True, kind)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Суд во вторник дал защите две недели на ознакомление с делом.",
+        "The blogger, sentenced by a Perm court in 2019, was freed on Tuesday after serving his"
+        " term.",
+    ],
+)
+def test_time_given_to_the_defence_and_a_decision_of_an_earlier_year_are_no_news(
+    text: str,
+) -> None:
+    assert extract(text, THURSDAY) == []
+
+
+def test_an_earlier_year_after_a_dated_decision_is_about_something_else() -> None:
+    text = "A Perm court on Tuesday sentenced the blogger for posts he wrote in 2019."
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [date(2024, 5, 14)]

@@ -331,7 +331,12 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------------------
 
 _DECISION = re.compile(
-    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty"
+    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){0,4}guilty"
+    # "handed the blogger a six-year sentence", "gave him six years in prison", "put him under
+    # house arrest", "freed", "designated the newspaper a foreign agent"
+    r"|handed\s+(?:[\w’'-]+\s+){0,5}?(?:sentences?|terms?)\b|gave\s+(?:[\w’'-]+\s+){0,4}?(?:years?|months?)\s+(?:in\s+(?:prison|jail)|behind\s+bars)"
+    r"|put\s+(?:[\w’'-]+\s+){0,3}?under\s+(?:house\s+)?arrest|freed"
+    r"|designated\s+(?:[\w’'-]+\s+){0,4}?(?:an?\s+)?(?:foreign\s+agent|extremist|undesirable|terrorist)"
     r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
     r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
@@ -354,7 +359,10 @@ _DECISION = re.compile(
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
-    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
+    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ|иноагент|иностранн\w+\s+агент)\w*"
+    # "отпустил под подписку о невыезде", "дал блогеру шесть лет колонии", "дал условный срок"
+    r"|отпустил[аио]?\s+(?:\w+\s+){0,3}?(?:под\s+(?:подписку|залог|домашний)|из\s+(?:СИЗО|зала|-под))"
+    r"|дал[аио]?\s+(?:[\w-]+\s+){0,4}?(?:лет|года?|месяц\w*|срок\w*)(?![а-яё])"
     r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?|санкционировал[аио]?|подтвердил[аио]?"
     r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
@@ -367,6 +375,7 @@ _DECISION = re.compile(
 _COURT_ONLY = re.compile(
     r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)"
     r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:handed\s+(?:[\w-]+\s+){0,3}(?:sentences?|terms?)\b|ordered\s+(?:held|detained|released|jailed)|freed)"
     r"|\b(?:was|were|has\s+been|have\s+been)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
     r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
     r"|(?<![а-яё])получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])"
@@ -699,15 +708,15 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("release", re.compile(r"\brelease\w*|освобод\w*|освобожд\w*", re.I)),
+    ("release", re.compile(r"\brelease\w*|\bfreed\b|освобод\w*|освобожд\w*|отпустил\w*", re.I)),
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
+            r"\bsentenc\w*|convicted|found\s+(?:[\w’'-]+\s+){0,4}guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|\b(?:years?|months?)\s+(?:in\s+(?:prison|jail)|behind\s+bars)|приговор\w*|признал\w*\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
             # A fine is a penalty, administrative or criminal: the same deadlines follow.
             r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*"
             # "получили реальные сроки": a term of imprisonment received.
-            r"|получил\w*\s+(?:[\w-]+\s+){0,2}срок(?:а|и|ов)?(?![а-яё])",
+            r"|получил\w*\s+(?:[\w-]+\s+){0,2}срок(?:а|и|ов)?(?![а-яё])|условн\w+\s+срок\w*",
             re.I,
         ),
     ),
@@ -1181,7 +1190,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # court's verdict", "отменила приговор районного суда") did not make this one.
         deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
         if verb is not None and as_noun is None:
-            courts = deciding
+            # Told in the passive, "was handed a six-year sentence by a court in Perm": the
+            # court after "by", past the verb, is the one that decided.
+            courts = deciding or [
+                (start, name)
+                for start, name in courts
+                if court_only and start > verb.end() and _BY.search(sentence, 0, start)
+            ]
             named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
         at = verb.start() if verb else len(sentence)
@@ -1319,8 +1334,20 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             # request to extend the investigation": a step of the trial, not its decision (a
             # motion for an arrest or a release has its kind).
             continue
-        if verb is not None and _PAST_TIME.match(sentence, verb.end()):
-            # "who was sentenced to two years by a Perm court last year": a decision of then.
+        if (
+            verb is not None
+            and not any(d.start < verb.start() for d in dates)  # "on Tuesday sentenced ..."
+            and (
+                _PAST_TIME.match(sentence, verb.end()) is not None
+                or any(
+                    as_of is not None and int(year.group("y")) < as_of.year
+                    for year in _IN_YEAR.finditer(sentence, verb.end(), verb.end() + 80)
+                )
+            )
+        ):
+            # "who was sentenced to two years by a Perm court last year", "sentenced by a Perm
+            # court in 2019, was freed on Tuesday": a decision of then (unless dated before its
+            # verb: "on Tuesday sentenced him for posts he wrote in 2019").
             continue
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
@@ -1420,6 +1447,8 @@ _PAST_TIME = re.compile(
     r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
     re.I,
 )
+_BY = re.compile(r"\bby\s+$")
+_IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
 _IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
 _ANNOUNCED_ON = re.compile(
     r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
