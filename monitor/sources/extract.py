@@ -91,7 +91,7 @@ _PERIOD = rf"(?P<num>{_NUM})(?:-|\s+)(?P<unit>{_UNIT})"
 
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b")),
-    ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})\b")),
+    ("dotted", re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}|\d{2}(?![.\d]))\b")),
     ("slash", re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}|\d{2})\b")),
     (
         "en_dmy",
@@ -110,7 +110,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ru",
         re.compile(
-            rf"\b(?P<d>\d{{1,2}})\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
+            rf"\b(?P<d>\d{{1,2}})(?:-?го)?\s+(?P<mon>{_MONTH_RU})(?![а-яё])\.?(?:\s+(?P<y>\d{{4}})(?:\s*(?:года|г\.|г\b))?)?",
             re.I,
         ),
     ),
@@ -123,21 +123,23 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en_weekday",
         re.compile(
-            r"\b(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+            r"\b(?:on\s+)?(?P<last>last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
             r"(?!,?\s+(?:\d|(?i:" + _MONTH_EN + r")\b))",
         ),
     ),
     (
         "ru_weekday",
         re.compile(
-            r"(?:^|\s)во?\s+(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
+            r"(?:^|\s)во?\s+(?P<last>(?:минувш|прошл)\w+\s+)?(?P<wd>понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)\b",
             re.I,
         ),
     ),
     (
         "relative",
         re.compile(
-            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера)\b",
+            r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера"
+            # "накануне" alone is the day before; "накануне заседания" is the eve of something.
+            r"|накануне(?!\s+(?!вечером|утром|дн[её]м|ночью)[а-яё]+(?:а|я|ов|ей|ий|и|ы|ого|ых)(?![а-яё])))(?![а-яё])",
             re.I,
         ),
     ),
@@ -173,9 +175,15 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
+    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|накануне|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
     re.I,
 )
+
+
+def _quoted(text: str, position: int) -> bool:
+    """Whether ``position`` is inside a quotation opened earlier in ``text``."""
+    before = text[:position]
+    return before.count("«") > before.count("»") or before.count("“") > before.count("”")
 
 
 def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
@@ -191,7 +199,10 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
             groups = match.groupdict()
             try:
                 if kind in ("iso", "dotted"):
-                    value = date(int(groups["y"]), int(groups["m"]), int(groups["d"]))
+                    year = int(groups["y"])  # "14.05.24": the century of our days
+                    value = date(
+                        year + 2000 if year < 100 else year, int(groups["m"]), int(groups["d"])
+                    )
                 elif kind == "slash":
                     day, month = int(groups["d"]), int(groups["m"])
                     if month > 12:  # 08/04/2016 is read day first unless it cannot be
@@ -208,14 +219,19 @@ def find_dates(text: str, as_of: date | None) -> list[FoundDate]:
                         if groups.get("y")
                         else _with_year(day, month, as_of)
                     )
+                elif _quoted(text, match.start()):
+                    # "«Заседание прошло накануне»": relative to the day the words were said,
+                    # which the text does not give.
+                    value = None
                 elif kind in ("en_weekday", "ru_weekday"):
                     weekday = {**EN_WEEKDAYS, **RU_WEEKDAYS}[groups["wd"].lower()]
-                    value = (
-                        as_of - timedelta(days=(as_of.weekday() - weekday) % 7) if as_of else None
-                    )
+                    back = (as_of.weekday() - weekday) % 7 if as_of else 0
+                    if groups.get("last") and back == 0:
+                        back = 7  # "last Tuesday", "в прошлый вторник" on a Tuesday: a week ago
+                    value = as_of - timedelta(days=back) if as_of else None
                 else:
                     rel = groups["rel"].lower()
-                    back = 1 if rel in ("yesterday", "вчера") else 0
+                    back = 1 if rel in ("yesterday", "вчера", "накануне") else 0
                     value = as_of - timedelta(days=back) if as_of else None
             except ValueError:
                 continue  # 31 February and the like: not a date
@@ -301,7 +317,7 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
         for match in _BOUNDARY.finditer(paragraph):
             # The word before the full stop: looked up in a short window, never the whole run.
             before = paragraph[max(start, match.start() - 40) : match.start()].split()
-            last = before[-1].lower().rstrip(".") if before else ""
+            last = before[-1].lower().rstrip(".").lstrip("(«“\"'") if before else ""
             if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or "." in last:
                 continue
             out.extend((number, p) for p in bounded_pieces(paragraph[start : match.end()]))
@@ -315,27 +331,38 @@ def paragraph_sentences(text: str) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------------------------
 
 _DECISION = re.compile(
-    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){1,4}guilty"
+    r"\b(?:ordered|granted|sentenced|ruled|decided|acquitted|convicted|found\s+(?:[\w’'-]+\s+){0,4}guilty"
+    # "handed the blogger a six-year sentence", "gave him six years in prison", "put him under
+    # house arrest", "freed", "designated the newspaper a foreign agent"
+    r"|handed\s+(?:[\w’'-]+\s+){0,5}?(?:sentences?|terms?)\b|gave\s+(?:[\w’'-]+\s+){0,4}?(?:years?|months?)\s+(?:in\s+(?:prison|jail)|behind\s+bars)"
+    r"|put\s+(?:[\w’'-]+\s+){0,3}?under\s+(?:house\s+)?arrest|freed"
+    r"|designated\s+(?:[\w’'-]+\s+){0,4}?(?:an?\s+)?(?:foreign\s+agent|extremist|undesirable|terrorist)"
     r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
     r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
     r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
-    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional)"
+    r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
-    r"|remanded|jailed|fined|turned\s+down|sided\s+with|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
+    r"|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
     r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
+    r"|rejects|dismisses|overturns|quashes|fines|bans|denies|refuses|convicts|frees"
+    r"|(?:has|have|had)\s+been\s+given\s+(?:[\w-]+\s+){0,4}(?:sentence|prison\s+term|jail\s+term)"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
     r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
-    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+\w*\s*виновн\w*|решил[аио]?"
+    r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
-    r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
+    r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|под\s+стражу|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
     r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
-    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ)\w*"
+    r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ|иноагент|иностранн\w+\s+агент)\w*"
+    # "отпустил под подписку о невыезде", "дал блогеру шесть лет колонии", "дал условный срок"
+    r"|отпустил[аио]?\s+(?:\w+\s+){0,3}?(?:под\s+(?:подписку|залог|домашний)|из\s+(?:СИЗО|зала|-под))"
+    r"|дал[аио]?\s+(?:[\w-]+\s+){0,4}?(?:лет|года?|месяц\w*|срок\w*)(?![а-яё])"
     r"|лишил[аио]?|присудил[аио]?|конфисковал[аио]?|заблокировал[аио]?|санкционировал[аио]?|подтвердил[аио]?"
     r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
@@ -348,8 +375,10 @@ _DECISION = re.compile(
 _COURT_ONLY = re.compile(
     r"\b(?:was|were|been|is)\s+(?:sentenced|convicted|acquitted|jailed|fined|remanded|found\s+guilty)\b|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:prison|jail)\s+(?:sentence|term)"
     r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:upheld|overturned|quashed|left\s+unchanged)\b"
-    r"|\b(?:was|were)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:handed\s+(?:[\w-]+\s+){0,3}(?:sentences?|terms?)\b|ordered\s+(?:held|detained|released|jailed)|freed)"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+given\s+(?:[\w-]+\s+){0,3}(?:years?|months?|suspended|prison|jail)"
     r"|\bосужд[её]н[аоы]?(?![а-яё])|\bприговор[её]н[аоы]?(?![а-яё])|\bоправдан[аоы]?(?![а-яё])"
+    r"|(?<![а-яё])получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])"
     r"|(?<![а-яё])(?:приговорили|осудили|оштрафовали|арестовали|оправдали|отправили\s+под\s+арест)(?![а-яё])"
     r"|(?<![а-яё])(?:арестован[аоы]?|оштрафован[аоы]?|взят[аоы]?\s+под\s+стражу|признан[аоы]?\s+виновн\w*|(?:жалоб|апелляци)\w*\s+(?:\w+\s+){0,3}отклонен[аоы]?)(?![а-яё])"
     r"|(?<![а-яё])(?:оставили|оставлен[аоы]?)\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)"
@@ -357,7 +386,8 @@ _COURT_ONLY = re.compile(
     re.I,
 )
 _COURT_WORD = re.compile(
-    r"\b(?:court|judge|tribunal|justices?|chamber|ECHR)\b|суд|судь[яи]|коллеги[яи]|ЕСПЧ", re.I
+    r"\b(?:court|judge|tribunal|justices?|chamber|magistrates?|ECHR)\b|суд|судь[яи]|коллеги[яи]|ЕСПЧ",
+    re.I,
 )
 # Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing
 # ahead, a decision expected, a court that would not comment.
@@ -367,15 +397,21 @@ _NOT_DECISION = re.compile(
     r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
     r"|(?:has|have|had)\s+appealed|will\s+(?:appeal|challenge)|(?:is|are)\s+(?:now\s+)?being\s+(?:challenged|appealed)"
+    # A headline in the present: "Defence appeals blogger's sentence".
+    r"|appeals\s+(?:(?:[\w-]+[’']s?|the|a|an|his|her|their)\s+){0,3}(?:sentence|verdict|ruling|conviction|decision|judgment)"
     r"|(?:could|would|might)\s+(?:\w+\s+)?(?:be\s+)?(?:sentenc|jail|fin|convict)\w*|if\s+the\s+(?:court|judge)"
+    r"|if\s+(?:found\s+guilty|convicted|sentenced)|faces?\s+up\s+to"
     r"|(?:prosecutors?|prosecution|the\s+state)\s+(?:(?!had\b)\w+\s+){0,2}(?:asked|requested|demanded|sought|wants?|called\s+for)"
     r"|(?:asked|urged|petitioned|requested)\s+(?:the\s+)?(?:court|judge)\s+to"
     r"|over\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years?|months?|decades?)"
     r"|(?:^|[,;:]\s)[Ss]ince\s+(?:\d{1,2}\s+)?[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?\d{4})\b"
     r"|отлож\w*|если\s+суд|(?:прокурор|прокуратур|обвинени|гособвинени|гособвинител|следстви|следовател)\w*\s+(?:\w+\s+){0,2}(?:запросил|попросил|просил|потребовал|требует|просит|настаива)\w*|(?:попросил|просил|просит)\w*\s+суд\b|(?:могут|могли|может)\s+(?:быть\s+)?(?:приговорен|осужден|оштрафован)\w*|перенес\w*|присяжные\s+(?:\w+\s+)?(?:вынесли|признали)|вердикт\w*\s+присяжн\w*|отменил\w*\s+(?:\w+\s+)?заседани\w*|перенёс\w*|назначен\w*\s+на|назначил\w*\s+(?:\w+\s+)?(?:заседани|слушани|рассмотрени|дат|оглашени)\w*|рассмотрит|состоится|огласит|ожида\w+"
-    r"|отказал\w*\s+(?:от\s+)?комментар\w*|не\s+стал[аио]?\s+комментир\w*"
+    r"|отказал\w*\s+(?:от\s+)?комментар\w*|(?:отказал\w*|не\s+стал[аио]?)\s+комментир\w*"
     # "За полтора года ЕСПЧ присудил...": decisions counted over a span, not one decision
     r"|(?:^|[,;:]\s)[Сс]о?\s+\d{1,2}\s+[а-яё]+\s+\d{4}"
+    # "запрещена в Казахстане с мая 2020 года: ... суд решил": a state since then, and the
+    # decision that made it, of then
+    r"|(?<![а-яё])с\s+(?:январ|феврал|марта|апрел|мая|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*\s+\d{4}"
     r"|(?<![а-яё])за\s+(?:последние\s+)?(?:\d+|полтора|полгода|два|две|три|пять|десять|несколько)\s+(?:год|лет|месяц)\w*"
     # "добиваются, чтобы суд пересмотрел": a decision asked for
     r"|(?<![а-яё])(?:добива\w+|требу\w+|хот\w+|просит|просят|настаива\w+)[^.;]{0,40}?чтобы"
@@ -402,11 +438,32 @@ _NOT_DECISION_BY_SCRIPT = _by_script(_NOT_DECISION, "|отлож")
 
 # Sentences about an older decision, told as background: "Earlier, ...", "Ранее ...".
 _BACKGROUND = re.compile(
-    r"^(?:earlier|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
-    r"|ранее|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
+    r"^(?:earlier(?!\s+(?:this\s+(?:week|month|morning|afternoon|evening)|today|on\s+[A-Z]))|previously|(?:we\s+will\s+)?recall|it\s+(?:will\s+be|should\s+be|is)\s+recalled|as\s+a\s+reminder|as\s+(?:was\s+)?(?:previously\s+|earlier\s+)?reported(?!\s+by)|in\s+\d{4}|in\s+(?:early\s+|late\s+|mid-)?(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?!\s+\d{1,2}\b)"
+    r"|ранее(?!\s+(?:сегодня|на\s+этой\s+неделе|во?\s+(?:понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)))|до\s+этого|прежде|напомним|напомню|как\s+(?:сообщалось|известно|писал[аио]?)|в\s+\d{4}\s+году|в\s+(?:начале\s+|конце\s+|середине\s+)?(?:январ[еья]|феврал[еья]|март[еа]?|апрел[еья]|ма[ея]|июн[еья]|июл[еья]|август[еа]?|сентябр[еья]|октябр[еья]|ноябр[еья]|декабр[еья])(?![а-яё]))"
     r"|\b(?:had\s+(?:been\s+)?(?:sentenced|convicted|ordered|ruled|found|fined|jailed|given|placed))\b",
     re.I,
 )
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _of_a_past_year(sentence: str, as_of: date | None) -> bool:
+    """Whether the words speak of an earlier year than the publication's, and of no other."""
+    years = {int(y) for y in _YEAR.findall(sentence)}
+    return as_of is not None and bool(years) and max(years) < as_of.year
+
+
+def _told_as_background(sentence: str, verb: re.Match[str] | None) -> bool:
+    """Whether the sentence tells an older decision: it opens as background ("Earlier, ...",
+    "Напомним, ..."), or its decision is in the past perfect ("had been sentenced"), unless a
+    decision of now comes first and the past perfect is what it confirmed ("a Federal Court of
+    Appeal confirmed that Cooper and Miller had been sentenced to jail")."""
+    found = _BACKGROUND.search(sentence)
+    if found is None:
+        return False
+    return found.start() == 0 or verb is None or verb.start() >= found.start()
+
 
 # "Андрей был осужден мировым судом в апреле 2024 года": a sentence passed before, told
 # without its day, is the background of the news (with its day, the dates decide).
@@ -423,6 +480,9 @@ _IN_FORCE_PERIOD = [
     re.compile(
         rf"\b(?:become|becomes|becoming|will\s+become)\s+final\s+(?:in|within|after)\s+{_PERIOD}",
         re.I,
+    ),
+    re.compile(
+        rf"\b(?:take|takes|taking|will\s+take)\s+effect\s+(?:in|within|after)\s+{_PERIOD}", re.I
     ),
     re.compile(
         rf"\b{_PERIOD}\s+(?:later|after\s+(?:its|the)\s+(?:pronouncement|delivery|announcement))?,?\s*(?:if\s+no\s+\w+[^,.]*,\s*)?(?:it|the\s+\w+)?\s*(?:will\s+)?(?:become|becomes)\s+final",
@@ -444,9 +504,25 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(
-        rf"\b(?:can|may|could)\s+be\s+(?:appealed|challenged)\s+(?:with)?in\s+{_PERIOD}", re.I
+        rf"\b(?:can|may|could)\s+be\s+(?:appealed|challenged)\s+(?:[\w.’'-]+\s+){{0,6}}?(?:with)?in\s+{_PERIOD}",
+        re.I,
     ),
-    re.compile(rf"\bappeal(?:ed)?\s+(?:\w+\s+){{0,3}}within\s+{_PERIOD}", re.I),
+    re.compile(rf"\bappeal(?:ed)?\s+(?:\w+\s+){{0,6}}?within\s+{_PERIOD}", re.I),
+    re.compile(rf"\brequest\s+(?:a\s+)?referral\s+(?:[\w’'-]+\s+){{0,5}}?within\s+{_PERIOD}", re.I),
+    # "У защиты есть 10 дней на обжалование", "на подачу жалобы отводится 15 суток"
+    re.compile(
+        rf"(?:есть|имеет|имеют|да[её]тся|отводится|отведено)\s+{_PERIOD}\s+на\s+(?:обжаловани|подачу\s+(?:\w+\s+)?(?:жалоб|апелляци))\w*",
+        re.I,
+    ),
+    re.compile(
+        rf"на\s+(?:обжаловани|подачу\s+(?:\w+\s+)?(?:жалоб|апелляци))\w*\s+(?:\w+\s+){{0,3}}?(?:отводится|отведено|да[её]тся|есть)\s+{_PERIOD}",
+        re.I,
+    ),
+    # "Апелляционную жалобу можно подать в течение 15 суток"
+    re.compile(
+        rf"(?:апелляци|жалоб)\w*\s+(?:\w+\s+){{0,3}}?(?:подать|подан\w*)\s+(?:[\w«»]+\s+){{0,4}}?в\s+течение\s+{_PERIOD}",
+        re.I,
+    ),
     re.compile(
         rf"\bwithin\s+{_PERIOD}\s+(?:\w+\s+){{0,4}}(?:to\s+)?(?:appeal|request\s+(?:a\s+)?referral)",
         re.I,
@@ -477,7 +553,7 @@ _APPEAL_PERIOD = [
         re.I,
     ),
     re.compile(
-        rf"срок\w*\s+(?:апелляционного\s+|кассационного\s+)?обжалования\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|-)\s+{_PERIOD}",
+        rf"срок\w*\s+(?:на\s+)?(?:апелляционн\w+\s+|кассационн\w+\s+)?обжаловани[ея]\s+(?:[\w,]+\s+){{0,4}}(?:составляет|—|–|-)\s+{_PERIOD}",
         re.I,
     ),
 ]
@@ -499,22 +575,29 @@ _IN_FORCE_DATE = [
 ]
 
 _COURT_EN = re.compile(
-    r"(?:[A-Z][\w’'.-]*\s+){1,4}Court\b"
+    # "The Appeals Chamber of the High Anti-Corruption Court", "the 7th U.S. Circuit Court of
+    # Appeals", "Istanbul's 25th High Criminal Court".
+    r"(?:(?:[A-Z][\w’'-]*\s+){1,2}(?:Chamber|Collegium|Division|Board|Panel)\s+of\s+the\s+)?"
+    r"(?:(?:[A-Z][\w’'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}Court\b"
     r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
     r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
 )
 _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
+_COURT_EN_ADJ = (
+    r"city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county"
+    r"|criminal|civil|administrative|economic|commercial|provincial|high|juvenile|magistrates?[’']?"
+)
 # Courts named in lower case, or by the city they sit in: "the Khimki city court", "the
 # Khamovniki district court in the Russian capital", "a court in Khimki", "A court in the
 # southern city of Almaty", "An Egyptian court", "the Strasbourg court".
 _COURT_EN_PLAIN = re.compile(
-    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:city|district|regional|municipal|military|garrison|appeals?|supreme|circuit|federal|county)\s+court\b"
-    rf"(?:\s+in\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
-    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z-]*|US|U\.S\.)\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
+    rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:(?:{_COURT_EN_ADJ})\s+){{1,2}}court\b"
+    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z’'-]*|US|U\.S\.|[A-Z][a-z]+(?=\s+court))\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
-    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b"
-    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b|\b[A-Z][a-z]+[’']s\s+[A-Z][a-z]+\s+court\b"
+    r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court(?:\s+of\s+appeals?)?\b"
     r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
 )
@@ -548,28 +631,43 @@ _NOT_COURT_NAME = {
 # An adjective's ending; a noun in "-ием" ("Постановлением суда") is not one.
 _RU_ADJ = r"[а-яё-]+(?:ий|ой|ый|ого|ему|ому|ым|им|ом|(?<!и)ем|ая|ую|ей)"
 _RU_COURT_HEAD = r"(?:[Сс]уд|райсуд|горсуд|облсуд|крайсуд|горрайсуд|военсуд)(?:а|у|ом|е)?\b"
+# A place in the genitive, as it follows a court's name: "Москвы", "Санкт-Петербурга",
+# "Кабардино-Балкарии", "Набережных Челнов", "Нижнего Новгорода"; never the first of two
+# capitalised words (a person: "Марии Алехиной").
+_RU_PLACE_GENITIVE = (
+    r"(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+"
+    r"|[А-ЯЁ][а-яё]+(?:ых|их|ого|его)\s+[А-ЯЁ][а-яё]+(?:ов|ей|а|и|ы)(?![а-яё])"
+    r"|[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:ы|а|и|я)(?![а-яё-])(?!\s+(?!Республики\b)[А-ЯЁ][а-яё]))"
+)
+# After "города" / "г." any form of a name is a place: "города Грозного", "г. Набережные Челны".
+_RU_PLACE_ANY = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*(?:\s+(?!Республик)[А-ЯЁ][а-яё]+(?![а-яё-])(?=\s+[а-яё]|\W|$))?"
 # A city or country in the genitive after a court's name ("... суд Москвы", "... суда
 # Бишкека", "... суд города Алматы"), never the first of two capitalised words (a person).
 _RU_WHERE = (
     r"(?:\s+по\s+(?:уголовным|гражданским|административным|экономическим)\s+делам)?"
     r"(?:\s+общей\s+юрисдикции)?"
     r"(?:\s+(?:Российской\s+Федерации|РФ)\b"
-    r"|\s+(?:города\s+|г\.\s*)?(?:[А-ЯЁ][а-яё]+-на-[А-ЯЁ][а-яё]+|[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+(?!Республики\b)[А-ЯЁ][а-яё]))"
+    rf"|\s+(?:города|г\.)\s*{_RU_PLACE_ANY}"
+    rf"|\s+{_RU_PLACE_GENITIVE}"
     r"|\s+столицы\b)?"
     r"(?:\s+(?:[А-ЯЁ][а-яё-]+(?:ой|ого|ий|ая|ского)\s+)?(?:области|края|района|республики|округа)"
     r"|\s+Республики\s+[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)?"
 )
-_RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+|[Пп]резидиум\w*\s+|[Аа]пелляционн\w+\s+коллеги\w+\s+)?"
+_RU_PANEL = r"(?:(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+(?:[а-яё]+\s+делам|делам\s+[а-яё]+)\s+|[Пп]резидиум\w*\s+|(?:[Аа]пелляционн|[Кк]ассационн|[Вв]оенн)\w+\s+коллеги\w+\s+)?"
 _RU_PANEL_NAMED = r"(?:[Сс]удебн\w+\s+)?[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+"
 _COURT_RU = re.compile(
     r"(?<![\w-])(?:"
-    rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,2}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека)?{_RU_WHERE}"
+    rf"{_RU_PANEL}[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+){{0,3}}{_RU_COURT_HEAD}(?:\s+по\s+правам\s+человека(?:\s+\([А-ЯЁ][а-яё]+\s+[Сс]екция\))?)?{_RU_WHERE}"
     rf"|{_RU_PANEL_NAMED}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}{_RU_WHERE}"
-    rf"|{_RU_PANEL}\b(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+[А-ЯЁ]){_RU_WHERE}"
+    rf"|{_RU_PANEL}\b(?:(?:специализированн|межрайонн|окружн|гарнизонн|военн)[а-яё]*\s+){{0,2}}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+(?:[А-ЯЁ]|по\s+[а-яё]+\s+делам|города|г\.)){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
     r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
-    r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+е\b"
-    rf"|\b[Сс]уд(?:а|у|ом|е)?\s+[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+)?района(?:\s+(?:города\s+|г\.\s*)?[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё]))?"
+    # "суд в Екатеринбурге", "в Перми", "в Нур-Султане", "в Нижнем Новгороде"
+    r"|\b[Сс]уд\s+в\s+(?!(?:России|Украине|Беларуси|Белоруссии|Казахстане|Киргизии|Кыргызстане|Узбекистане|Таджикистане|Грузии|Армении|Азербайджане|Молдове|Молдавии|Турции)\b)(?:[А-ЯЁ][а-яё]+(?:ем|ом)\s+)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*[еи](?![а-яё-])"
+    # "суд Набережных Челнов", "суд города Астаны", "суд Еврейской автономной области"
+    rf"|\b[Сс]уд(?:а|у|ом|е)?\s+(?:(?:города|г\.)\s*{_RU_PLACE_ANY}|{_RU_PLACE_GENITIVE}"
+    rf"|(?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?(?:ой|ого)\s+)(?:[а-яё]+(?:ой|ого)\s+)?(?:области|края|округа|республики))"
+    rf"|\b[Сс]уд(?:а|у|ом|е)?\s+[А-ЯЁ]{_RU_ADJ}\s+(?:{_RU_ADJ}\s+)?района(?:\s+(?:города|г\.)\s*{_RU_PLACE_ANY}|\s+{_RU_PLACE_GENITIVE})?"
     r"|\b(?:[Рр]айсуд|[Гг]орсуд|[Оо]блсуд|[Кк]райсуд)(?:а|у|ом|е)?\s+[А-ЯЁ][а-яё-]+(?:ы|а|и|я)(?![а-яё])(?!\s+[А-ЯЁ][а-яё])"
     r"|\bМособлсуд\w*"
     rf"|(?<![\w-])[а-яё]+ск(?:ий|ого|ому|им|ом)\s+(?:городск|районн|областн|краев)[а-яё]+\s+{_RU_COURT_HEAD}"
@@ -587,7 +685,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "appeal_ruling",
         re.compile(
-            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|overturned|quashed|(?:rejected|dismissed|granted)\s+(?:the|an|his|her|their)\s+appeal"
+            r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|overturned|quashed|(?:rejected|dismissed|granted|denied|turned\s+down)\s+(?:[\w’'-]+\s+){0,3}?appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
             r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
@@ -610,13 +708,15 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("release", re.compile(r"\brelease\w*|освобод\w*|освобожд\w*", re.I)),
+    ("release", re.compile(r"\brelease\w*|\bfreed\b|освобод\w*|освобожд\w*|отпустил\w*", re.I)),
     (
         "sentence",
         re.compile(
-            r"\bsentenc\w*|convicted|found\s+\w+\s+guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|приговор\w*|признал\w*\s+\w*\s*виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
+            r"\bsentenc\w*|convicted|found\s+(?:[\w’'-]+\s+){0,4}guilty|jailed|(?:prison|jail)\s+(?:terms?|time)|\b(?:years?|months?)\s+(?:in\s+(?:prison|jail)|behind\s+bars)|приговор\w*|признал\w*\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|осужд[её]н\w*|лишени\w+\s+свободы|колони\w+"
             # A fine is a penalty, administrative or criminal: the same deadlines follow.
-            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*",
+            r"|\bfined\b|\bfine\s+of\b|штраф\w*|оштрафова\w*"
+            # "получили реальные сроки": a term of imprisonment received.
+            r"|получил\w*\s+(?:[\w-]+\s+){0,2}срок(?:а|и|ов)?(?![а-яё])|условн\w+\s+срок\w*",
             re.I,
         ),
     ),
@@ -658,6 +758,7 @@ class _Draft:
     quotes: list[str] = field(default_factory=list)
     court_named: bool = False  # the court is named in the decision's own sentence
     case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
+    told_twice: bool = False  # announced in the lead, told in full in the body
 
 
 def _unit_code(unit: str) -> str:
@@ -698,7 +799,10 @@ def _date_of_verb(
         return before[-1].value
     for found in (d for d in dates if d.start >= position):
         between = sentence[max(position, end or 0) : found.start]
-        if len(between) > 60 or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
+        # "sentenced Usmonov, the BBC's reporter in Sughd, to three years in prison on October
+        # 14": English tells the day after the whole object.
+        limit = 60 if _CYRILLIC.search(sentence) else 120
+        if len(between) > limit or _OTHER_CLAUSE.search(between) or _REPORTED.search(between):
             continue
         if _CYRILLIC.search(sentence) and not _WHEN.search(between):
             continue  # "участника акции 27 июля": the day of the rally, not of the arrest
@@ -816,6 +920,26 @@ def find_kind(sentence: str) -> str | None:
         if pattern.search(sentence):
             return kind
     return None
+
+
+def _kind_of_verb(sentence: str, verb: re.Match[str] | None) -> str | None:
+    """The kind of the decision the verb tells: the words of the verb and what follows it
+    ("... arrested for interrupting ... and received a light sentence" is a sentence), unless
+    the sentence is about an appeal, which makes any decision in it an appeal ruling."""
+    whole = find_kind(sentence)
+    if verb is None or whole in (None, "appeal_ruling"):
+        return whole
+    after = sentence[verb.start() : verb.end() + 60]
+    found = [
+        (m.start(), kind)
+        for kind, pattern in _KINDS
+        if kind != "judgment" and (m := pattern.search(after))  # "ruled" names no kind
+    ]
+    # The kind first told after the verb: "sentenced him to time served, as he had spent a
+    # night in custody" is a sentence, not an arrest.
+    if any(kind == "parole" for _, kind in found):
+        return "parole"  # "освободил блогера по УДО": a release, of the kind parole
+    return min(found)[1] if found else whole
 
 
 @dataclass(frozen=True)
@@ -978,6 +1102,12 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         return [judgment]
     drafts: list[_Draft] = []
     waiting: list[_Draft] = []  # periods stated before any decision: for the next one
+    # Decisions the headline or lead announces without saying enough (no court, no kind): the
+    # body that tells them in full, even far from the lead, is the news, not context.
+    announced_in_lead: list[_Draft] = []
+    case_title: tuple[int, str] | None = None  # a case's title line in a list of judgments
+    heard: tuple[int, str | None, date | None] | None = None  # a court named, deciding nothing
+    past_courts: set[str] = set()  # courts of the older decisions the text recalls
     last_court: str | None = None
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
@@ -988,7 +1118,9 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 30 or _SENTENCE_END.search(sentence):
             place += 1
-        if len(sentence) > 60 and not _may_matter(sentence):
+        # A caption ending in its date, without a full stop: "Ceiling of the main hall 08/04/25".
+        caption = len(sentence) <= 120 and sentence.rstrip()[-1:].isdigit()
+        if len(sentence) > 60 and not caption and not _may_matter(sentence):
             continue  # no word of courts, decisions or periods: none of the patterns can match
         previous, current = current, sentence
         courts = _named_courts(sentence)
@@ -1002,6 +1134,25 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         verb = _main_verb(_DECISION_BY_SCRIPT[script], sentence)
         if verb is None and len(sentence) <= 60 and dates and dates[0].value is not None:
             dateline = (index, paragraph, dates[0].value)  # "15/04/25", "Москва. 24 мая."
+        elif verb is None and caption and dates and dates[-1].end >= len(sentence.rstrip()):
+            dateline = (index, paragraph, dates[-1].value) if dates[-1].value else dateline
+        if about_echr and verb is None and len(sentence) <= 80 and _CASE_TITLE.match(sentence):
+            case_title = (index, sentence.strip())  # "A.G. v. RUSSIA": the next item's case
+        digest = (
+            about_echr
+            and verb is None
+            and _VIOLATION_FOUND.match(sentence) is not None
+            and (
+                (case_title is not None and index - case_title[0] <= 2)
+                or (dateline is not None and index - dateline[0] <= 3)
+            )
+        )
+        if digest:
+            # A digest of the Court's judgments: a case's title (or the date of the day's
+            # judgments) above, "A violation of Article 3..." below. The dates in the summary
+            # are of domestic decisions; the judgment's is the date heading the list.
+            verb = _VIOLATION_FOUND.match(sentence)
+            courts, named, dates = [(0, ECHR)], ECHR, []
         # A court, or a verb only a court can be the subject of ("was sentenced").
         court_only = verb is not None and bool(_COURT_ONLY_BY_SCRIPT[script].search(sentence))
         as_noun: date | None = None
@@ -1011,14 +1162,25 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             told = _DAY_OF_RULING.search(sentence)
             if told is not None and _BY_COURT.match(sentence, told.end()):
                 verb, as_noun = told, _day_told(told, dates, as_of)
-        is_decision = verb is not None and bool(named or court_only or _COURT_WORD.search(sentence))
+        # "The Tverskoy court heard the case on Tuesday. It sentenced him to five years.": the
+        # court of the sentence before, and its day, told across two sentences.
+        continued = (
+            verb is not None
+            and not named
+            and heard is not None
+            and heard[0] == index - 1
+            and _IT_SUBJECT.fullmatch(sentence, 0, verb.start()) is not None
+        )
+        is_decision = verb is not None and bool(
+            named or court_only or continued or _COURT_WORD.search(sentence)
+        )
         not_decision = (verb is not None or place <= LEAD) and bool(
             _NOT_DECISION_BY_SCRIPT[script].search(sentence)
         )
         if place <= LEAD:
             lead_says_not |= not_decision
         headline_says_not |= place == 0 and not_decision
-        if is_decision and (not_decision or _BACKGROUND.search(sentence)):
+        if is_decision and (not_decision or _told_as_background(sentence, verb)):
             is_decision = False
         if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
             is_decision = False
@@ -1028,7 +1190,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # court's verdict", "отменила приговор районного суда") did not make this one.
         deciding = [(start, name) for start, name in courts if not _reviewed(sentence, start, name)]
         if verb is not None and as_noun is None:
-            courts = deciding
+            # Told in the passive, "was handed a six-year sentence by a court in Perm": the
+            # court after "by", past the verb, is the one that decided.
+            courts = deciding or [
+                (start, name)
+                for start, name in courts
+                if court_only and start > verb.end() and _BY.search(sentence, 0, start)
+            ]
             named = courts[0][1] if courts else None
         # The court of the verb: the one named last before it, else the first after it.
         at = verb.start() if verb else len(sentence)
@@ -1039,9 +1207,19 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court = ECHR  # "In the case of X v. Y the Court held..." on the Court's own pages
         if court is None and (refers_back or court_only):
             court = last_court
+        if continued and heard is not None:
+            court, refers_back = heard[1], True
+            if not dates and heard[2] is not None:
+                dates = [FoundDate(0, 0, heard[2])]  # the day the court sat, told before
+        heard = (
+            (index, court, dates[0].value if dates else None) if named and verb is None else None
+        )
         if named:
             last_court = court
-            if not _BACKGROUND.match(sentence):  # "Earlier, ...", "Напомним, ...": a court of then
+            # "Earlier, ...", "Напомним, ...", "At the end of 2014 a Kazakh court closed...": a
+            # court of then.
+            at_court = next((start for start, name in courts if name == court), len(sentence))
+            if not _BACKGROUND.match(sentence) and not _of_a_past_year(sentence[:at_court], as_of):
                 named_at.append((index, court))
         about_force = bool(appeal or in_force or in_force_date)
         if not is_decision and drafts and drafts[-1].decision_date is None and as_of is not None:
@@ -1050,6 +1228,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             told = _DAY_OF_RULING.search(sentence)
             if told is not None:
                 drafts[-1].decision_date = _day_told(told, dates, as_of)
+            elif (
+                drafts[-1].index >= index - 2
+                and len(dates) == 1
+                and (announced_on := _ANNOUNCED_ON.search(sentence)) is not None
+                and dates[0].value is not None
+                and dates[0].value <= as_of
+                and abs(dates[0].start - announced_on.end()) <= 20
+            ):
+                # "Приговор был оглашен во вторник.", "The verdict was announced on May 14."
+                drafts[-1].decision_date = dates[0].value
         if not is_decision and not about_force:
             continue
         decision_dates = [d for d in dates if d is not in_force_found]
@@ -1085,8 +1273,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 verb.end() if verb else None,
             ),
             court=court,
-            kind=("judgment" if court and _is_echr(court) else None)
-            or find_kind(sentence)
+            kind=(
+                # The Court's decision that an application is inadmissible judges nothing.
+                ("other" if _INADMISSIBLE.search(sentence) else "judgment")
+                if court and _is_echr(court)
+                else None
+            )
+            or _kind_of_verb(sentence, verb)
             # "Такое решение вынесла судья...": the kind told in the sentence before.
             or (find_kind(previous) if _SUCH.search(sentence) else None),
             appeal_period=appeal,
@@ -1096,6 +1289,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             court_named=named is not None,
             case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
         )
+        if digest:
+            draft.decision_date = dateline[2] if dateline is not None else None
+            draft.case = case_title[1] if case_title is not None else None
+            case_title = None
         if draft.decision_date is None and dateline is not None:
             if court is not None and _is_echr(court) and index - dateline[0] <= 3:
                 draft.decision_date = dateline[2]  # the Court's news: the date above the item
@@ -1103,9 +1300,18 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
                 draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
+        announced = next(
+            (
+                a
+                for a in announced_in_lead
+                if draft.decision_date is None and _same_decision(a, draft)
+            ),
+            None,
+        )
         if (
             draft.decision_date is None
             and place > LEAD
+            and announced is None
             and not any(_same_decision(d, draft) for d in drafts)
         ):
             continue  # an undated decision far from the lead, about nothing told before: context
@@ -1114,12 +1320,47 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             and draft.decision_date is not None
             and draft.decision_date < as_of - (BACKGROUND if place > LEAD else LONG_AGO)
         ):
+            if draft.court is not None:
+                past_courts.add(draft.court)
             continue  # an older decision recalled: context, not the news
+        if draft.decision_date is None and not named and draft.court in past_courts:
+            # "Four other men tried with him in the same court were convicted": undated, by the
+            # court of the older decision just recalled, it is more of the same background.
+            continue
         if as_of is not None and draft.decision_date is not None and draft.decision_date > as_of:
             continue  # a date after the publication: a hearing ahead, not a decision
+        if draft.kind is None and verb is not None and _A_MOTION.match(sentence, verb.end()):
+            # "удовлетворил ходатайство защиты о вызове свидетелей", "granted the prosecution's
+            # request to extend the investigation": a step of the trial, not its decision (a
+            # motion for an arrest or a release has its kind).
+            continue
+        if (
+            verb is not None
+            and not any(d.start < verb.start() for d in dates)  # "on Tuesday sentenced ..."
+            and (
+                _PAST_TIME.match(sentence, verb.end()) is not None
+                or any(
+                    as_of is not None and int(year.group("y")) < as_of.year
+                    for year in _IN_YEAR.finditer(sentence, verb.end(), verb.end() + 80)
+                )
+            )
+        ):
+            # "who was sentenced to two years by a Perm court last year", "sentenced by a Perm
+            # court in 2019, was freed on Tuesday": a decision of then (unless dated before its
+            # verb: "on Tuesday sentenced him for posts he wrote in 2019").
+            continue
         vague = not (verb and (draft.kind or _RULED.search(sentence)) and (named or refers_back))
         if draft.decision_date is None and not about_force and vague:
-            continue
+            if announced is not None and _told_in_full(announced, draft):
+                vague = False  # the headline's "Court rejects complaint", told in full here
+            elif place <= LEAD and verb is not None:
+                announced_in_lead.append(draft)  # "X given suspended sentence": kept in mind
+                continue
+            else:
+                continue
+        if announced is not None:
+            _absorb(draft, announced)
+            announced_in_lead.remove(announced)
         for early in waiting:
             draft.appeal_period = draft.appeal_period or early.appeal_period
             draft.in_force_period = draft.in_force_period or early.in_force_period
@@ -1158,10 +1399,22 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     ):
         # The news is a decision of these days: one dated weeks before, even in the lead, is
         # the decision it reviews or follows ("upheld the verdict ... sentenced on 14 October").
+        past_courts |= {
+            d.court
+            for d in drafts
+            if d.court and d.decision_date and d.decision_date < as_of - BACKGROUND
+        }
         drafts = [
-            d for d in drafts if d.decision_date is None or d.decision_date >= as_of - BACKGROUND
+            d
+            for d in drafts
+            if (d.decision_date is None and (d.court_named or d.court not in past_courts))
+            or (d.decision_date is not None and d.decision_date >= as_of - BACKGROUND)
         ]
-    kept = [d for d in drafts if d.decision_date or d.court or d.appeal_period or d.in_force_period]
+    kept = [
+        d
+        for d in drafts
+        if d.decision_date or d.court or d.appeal_period or d.in_force_period or d.told_twice
+    ]
     return _merge(kept)
 
 
@@ -1183,6 +1436,25 @@ def _day_told(told: re.Match[str], dates: list[FoundDate], as_of: date) -> date 
     return as_of - timedelta(days=1 if rel.lower().startswith(("yesterday", "вчера")) else 0)
 
 
+_A_MOTION = re.compile(
+    r"\s+(?:(?:[\w-]+[’']s?|the|a|an|his|her|their)\s+){0,3}(?:request|motion|petition)s?\b"
+    r"|\s+(?:[\w-]+\s+)?ходатайств",
+    re.I,
+)
+# A time of the past told after the verb, in the same clause, that is not a day.
+_PAST_TIME = re.compile(
+    r"[^.;:]{0,80}?(?:\blast\s+(?:year|month)\b|\b(?:a|one|two|three|four|five|\d+)\s+(?:years?|months?)\s+ago\b"
+    r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
+    re.I,
+)
+_BY = re.compile(r"\bby\s+$")
+_IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
+_IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
+_ANNOUNCED_ON = re.compile(
+    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
+    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен)[аоы]?(?![а-яё])",
+    re.I,
+)
 _BY_COURT = re.compile(
     r"\s+(?:by|of)\s+(?:the\s+|an?\s+)?(?:[\w.-]+\s+){0,4}?(?:court|Court)\b|\s+[А-ЯЁ]?[а-яё-]*\s*суд\w*"
 )
@@ -1245,7 +1517,11 @@ _RULED = re.compile(
     r"\b(?:ruled|decided|held\s+that|found\s+(?:a\s+)?violation|(?:handed\s+down|delivered|issued)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?(?:verdict|judgment|ruling|decision))\b|(?<![а-яё])(?:вынес\w*\s+(?:\w+\s+)?(?:решение|приговор|постановление)|(?:решение|приговор|постановление)\s+вынес\w*|решил[аио]?|постановил[аио]?)(?![а-яё])",
     re.I,
 )
-_CASE_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+")
+# "Georgiou v. Greece", "Vegotex International S.A. v. Belgium", "Sanchez-Sanchez v. the United
+# Kingdom": the applicant's name may have several words.
+_CASE_NAME = re.compile(
+    r"\b[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}(?:\s+and\s+Others)?\s+v\.\s+(?:the\s+)?[A-Z][\w’'-]+"
+)
 # Stems of every word a decision, a court or a period can be told with (the patterns below
 # all need one): a sentence with none is passed over without running them.
 _STEMS = (
@@ -1279,8 +1555,22 @@ def _may_matter(sentence: str) -> bool:
 
 _ABOUT_ECHR = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights|\bECtHR\b|\bECHR\b|Human\s+Rights\s+building|ЕСПЧ|Европейск\w+\s+[Сс]уд\w*\s+по\s+правам"
+    r"|Grand\s+Chamber\s+(?:judgment|decision|hearing)"
 )
-_THE_COURT = re.compile(r"\b[Tt]he\s+Court\s+(?:held|found|ruled|decided|concluded)\b")
+# A list of the Court's judgments: an item's title ("A.G. v. RUSSIA", "ANSHAKOV c. RUSSIE",
+# "Green v. the United Kingdom") and what the Court found in it.
+_CASE_TITLE = re.compile(
+    r"[A-ZÀ-ÞĀ-Ž][\w.’'-]*(?:\s+[\w.’'-]+){0,5}\s+(?:v\.|c\.|против)\s+\S.{1,40}$"
+)
+_VIOLATION_FOUND = re.compile(
+    r"(?:(?:an?|no)\s+)?(?:non-)?violations?\s+of\s+Articles?\b(?![^.;]{0,80}\b(?:alleg|complain|claim))"
+    r"|Il\s+y\s+a\s+eu\s+(?:non-)?violation|(?:Нарушени|Отсутствие\s+нарушени)\w*\s+стать",
+    re.I,
+)
+_INADMISSIBLE = re.compile(r"\binadmissible\b|неприемлем", re.I)
+_THE_COURT = re.compile(
+    r"\b[Tt]he\s+Court\s+(?:has\s+)?(?:held|found|ruled|decided|concluded|declared)\b"
+)
 
 
 def _is_echr(court: str) -> bool:
@@ -1292,11 +1582,54 @@ def _same_decision(a: _Draft, b: _Draft) -> bool:
         return False
     if a.decision_date is not None and b.decision_date is not None:
         return a.decision_date == b.decision_date and (a.kind == b.kind or None in (a.kind, b.kind))
+    if _different_courts(a, b):
+        return False  # "The Tverskoy court arrested him. The City Court upheld it.": two
     # One of them undated (a headline, a sentence that refers back): the same court, or the
     # same kind of decision (or one of them of no stated kind).
     if a.court is not None and a.court == b.court:
         return True
     return a.kind == b.kind or None in (a.kind, b.kind)
+
+
+def _told_in_full(announced: _Draft, draft: _Draft) -> bool:
+    """Whether a decision announced in the lead and told again makes, with its two tellings,
+    one decision of a known kind by a known court: "Activist given suspended sentence" and then
+    "Moscow's Nagatino District Court on March 7 also banned him...", or the same kind told
+    twice ("получили реальные сроки" ... "приговорили к 4,5 года колонии")."""
+    kind = draft.kind or announced.kind
+    if kind is None:
+        return False
+    return (draft.court or announced.court) is not None or draft.kind == announced.kind
+
+
+def _absorb(draft: _Draft, announced: _Draft) -> None:
+    """The lead's announcement merged into the decision told in full."""
+    draft.kind = draft.kind or announced.kind
+    if draft.court is None:
+        draft.court, draft.court_named = announced.court, announced.court_named
+    draft.quotes[:0] = [q for q in announced.quotes if q not in draft.quotes]
+    draft.index = min(draft.index, announced.index)
+    draft.told_twice = True
+
+
+def _court_words(name: str) -> set[str]:
+    """A court's name as a set of word stems, whatever its case: "Тверского районного суда"
+    and "Тверской районный суд" give the same set."""
+    return {w[:5] for w in re.findall(r"\w+", name.lower()) if w not in ("the", "of", "in")}
+
+
+def _different_courts(a: _Draft, b: _Draft) -> bool:
+    """Whether two drafts name, each in its own sentence, two courts by their full names that
+    are not one court named twice ("Supreme Court", "Supreme Court of Ukraine"); a short or
+    generic name ("Мосгорсуд", "Московский суд", "a court in Perm") may be either."""
+    if not (a.court and b.court and a.court_named and b.court_named):
+        return False
+    first, second = _court_words(a.court), _court_words(b.court)
+    if min(len(first), len(second)) < 3 or min(_court_rank(a), _court_rank(b)) < 2:
+        return False
+    if re.match(r"(?:the|an?)\s", a.court, re.I) or re.match(r"(?:the|an?)\s", b.court, re.I):
+        return False  # "the appeals court in Renens": a description, maybe of the other
+    return not (first <= second or second <= first)
 
 
 def _court_rank(draft: _Draft) -> int:
@@ -1316,6 +1649,12 @@ def _court_rank(draft: _Draft) -> int:
     return 3 if draft.index > 0 else 2
 
 
+def _part_of(short: str, full: str) -> bool:
+    """Whether the name ``short`` is a shorter form of the name ``full``."""
+    short, full = short.lower().removeprefix("the "), full.lower().removeprefix("the ")
+    return len(short) < len(full) and short in full and len(short.split()) >= 2
+
+
 def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
     """The same decision told twice (same date or one undated, same kind) is one decision."""
     merged: list[_Draft] = []
@@ -1325,7 +1664,13 @@ def _merge(drafts: list[_Draft]) -> list[ExtractedDecision]:
             merged.append(draft)
             continue
         twin.decision_date = twin.decision_date or draft.decision_date
-        if _court_rank(draft) > _court_rank(twin):
+        twin.case = twin.case or draft.case  # a list's lead told first, then its first item
+        if twin.court and draft.court and _part_of(twin.court, draft.court):
+            # "Superior Court" and "D.C. Superior Court": one court, the fuller name kept.
+            twin.court, twin.court_named = draft.court, draft.court_named
+        elif twin.court and draft.court and _part_of(draft.court, twin.court):
+            pass
+        elif _court_rank(draft) > _court_rank(twin):
             twin.court, twin.court_named = draft.court, draft.court_named
         # An appeal ruling is told with the sentence it upheld: the ruling is the news (the
         # European Court hears applications, not appeals: its decision stays a judgment).
