@@ -114,7 +114,10 @@ def test_a_composing_process_killed_mid_batch_leaves_the_rest_to_the_worker(
     assert (report.sent, report.failed, report.released) == (20, 0, 0)
     sent = [m["Message-ID"] for m in smtp_server.recorder.messages()]  # type: ignore[index]
     assert sorted(sent) == sorted(ids)  # each once
-    # The next large batch starts a new one.
+    # The worker composes alone for a while, then a large batch starts a new process.
+    assert composer.wanted([[1], [2], [3], [4]]) is False
+    assert composer._process is None
+    composer._resting_until = composer.clock() - 1  # as if REST_SECONDS had passed
     assert composer.wanted([[1], [2], [3], [4]]) is False  # started, not answered yet
     wait_until(composer.ready, what="a new composing process")
     composer.stop()
@@ -154,6 +157,25 @@ def test_small_batches_and_an_unanswered_start_compose_in_the_worker(sqlite_engi
         assert composer.wanted([[1], [2], [3], [4]]) is True
     finally:
         composer.stop()
+
+
+def test_a_process_that_cannot_start_is_not_started_again_at_every_batch(
+    sqlite_engine: Engine,
+) -> None:
+    clock = [0.0]
+    composer = Composer("not-a-database-url://", clock=lambda: clock[0])
+    assert composer.wanted([[1], [2], [3], [4]]) is False
+    process = composer._process
+    assert process is not None
+    process.wait()  # it fails on the URL and leaves
+    assert composer.ready() is False
+    assert composer._process is None
+    assert composer.wanted([[1], [2], [3], [4]]) is False
+    assert composer._process is None  # resting: nothing started
+    clock[0] += composing.REST_SECONDS + 1
+    assert composer.wanted([[1], [2], [3], [4]]) is False
+    assert composer._process is not None  # tried again
+    composer.stop()
 
 
 def test_the_composing_process_stops_when_idle(sqlite_engine: Engine) -> None:

@@ -11,7 +11,7 @@ reads. The claim, renewal, send and mark stay in the worker's own process, in or
 It is a help, never a dependency: the worker starts it when a drain holds enough emails to
 be worth it (``MIN_EMAILS``), composes in its own thread until it answers, and composes
 there again for whatever remains of a batch when it dies, hangs (``ANSWER_SECONDS``) or
-fails to read the database. It stops after ``IDLE_SECONDS`` unused, and when the worker's
+fails to read the database (and alone for ``REST_SECONDS`` after that). It stops after ``IDLE_SECONDS`` unused, and when the worker's
 process ends in any way (its end of the pipe closes, and it leaves).
 
 Protocol, over the child's stdin and stdout: length-prefixed pickles, between two processes
@@ -23,7 +23,6 @@ and ``("done", number)``, or ``("failed", number, why)`` when the database canno
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import os
@@ -43,6 +42,7 @@ log = logging.getLogger(__name__)
 MIN_EMAILS = 4  # fewer emails in a batch are composed in the worker's own thread
 ANSWER_SECONDS = 20.0  # an answer later than this means the child hangs: it is stopped
 IDLE_SECONDS = 600.0  # unused this long, the child stops (its memory goes back)
+REST_SECONDS = 60.0  # after the child failed, the worker composes alone this long
 
 _LENGTH = struct.Struct(">I")
 
@@ -101,6 +101,8 @@ class Composer:
         self._ready = False
         self._requests = itertools.count(1)
         self._last_used = clock()
+        # A child that cannot start (or keeps dying) is not started again at every batch.
+        self._resting_until = float("-inf")
 
     # -- life ----------------------------------------------------------------------------
 
@@ -142,7 +144,7 @@ class Composer:
                 log.warning(
                     "the composing process did not start; emails are composed in the worker"
                 )
-                self.stop()
+                self._rest()
         return self._ready
 
     def stop(self) -> None:
@@ -162,6 +164,10 @@ class Composer:
             process.kill()
             process.wait()
 
+    def _rest(self) -> None:
+        self.stop()
+        self._resting_until = self.clock() + REST_SECONDS
+
     def stop_if_idle(self) -> None:
         if self._process is not None and self.clock() - self._last_used > IDLE_SECONDS:
             self.stop()
@@ -171,7 +177,7 @@ class Composer:
     def wanted(self, groups: Sequence[Sequence[int]]) -> bool:
         """Whether ``groups`` should be composed by the child: enough of them, and a child
         that is ready (one is started when there are enough; until it answers, no)."""
-        if len(groups) < MIN_EMAILS:
+        if len(groups) < MIN_EMAILS or self.clock() < self._resting_until:
             return False
         self._last_used = self.clock()
         if self._process is None:
@@ -211,7 +217,7 @@ class Composer:
             log.warning(
                 "the composing process failed (%s); the worker composes the rest itself", exc
             )
-            self.stop()
+            self._rest()
             yield from fallback(groups[done:])
 
 
@@ -271,8 +277,15 @@ def main() -> None:
     # Ctrl-C in a terminal reaches the whole process group: the worker decides when this
     # process ends (it closes the pipe), so that the email in hand is finished first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(BrokenPipeError):  # the worker left first
+    try:
         _serve(sys.stdin.buffer, answers)
+    except BrokenPipeError:
+        pass  # the worker left first
+    except Exception as exc:
+        # The worker composes alone and says so; here, one line on why.
+        first = str(exc).strip().splitlines()
+        log.error("cannot go on: %s: %s", type(exc).__name__, first[0] if first else "")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
