@@ -1,5 +1,6 @@
-"""How polls are recorded: every kind of outcome, settled together, lands on its own source;
-and the sources of one host take no more threads than its gate lets fetch."""
+"""How polls are recorded: every kind of outcome, settled together, lands on its own source
+(SQLite and PostgreSQL); and the sources of one host take no more threads than its gate lets
+fetch."""
 
 from __future__ import annotations
 
@@ -31,26 +32,26 @@ def sources(keys: list[str]) -> str:
 
 
 def test_every_kind_of_poll_settled_together_is_recorded_on_its_own_source(
-    sqlite_engine: Engine, config_dir: Path, site: Site
+    engine: Engine, config_dir: Path, site: Site
 ) -> None:
     site.pages["/same304"] = Page(page("The court sat."), etag='"a"')
     site.pages["/same200"] = Page(page("The court rested."))
     site.pages["/new"] = Page(page("The court adjourned."))
     site.pages["/down"] = Page(page("The court closed."))
-    setup(sqlite_engine, config_dir, site, sources(["same304", "same200", "new", "down"]))
-    assert {o.status for o in poll(sqlite_engine, config_dir)} == {"changed"}
+    setup(engine, config_dir, site, sources(["same304", "same200", "new", "down"]))
+    assert {o.status for o in poll(engine, config_dir)} == {"changed"}
     site.pages["/same200"] = Page(page("The court rested."), etag='"b"')
     site.pages["/new"] = Page(page("The court adjourned until Monday."))
     site.pages["/down"] = Page(b"oops", status=500)
     later = NOW + timedelta(hours=2)
     fetcher = Fetcher(HostGate(gap=0))
-    views, cases = _claim(sqlite_engine, later, "t", 10, PollPolicy())
+    views, cases = _claim(engine, later, "t", 10, PollPolicy())
     calendars = load_catalog(config_dir).calendars
     group = [
-        _Settling(_look(view, cases, sqlite_engine, later, fetcher, PollPolicy()), later, calendars)
+        _Settling(_look(view, cases, engine, later, fetcher, PollPolicy()), later, calendars)
         for view in views
     ]
-    _Settler(sqlite_engine, fetcher, PollPolicy(), random.Random(3)).apply_group(group)
+    _Settler(engine, fetcher, PollPolicy(), random.Random(3)).apply_group(group)
     outcomes = {one.outcome.source: one.outcome for one in group if one.outcome}
     assert {key: o.status for key, o in outcomes.items()} == {
         "same304": "not_modified",
@@ -58,7 +59,7 @@ def test_every_kind_of_poll_settled_together_is_recorded_on_its_own_source(
         "new": "changed",
         "down": "failed",
     }
-    with session_scope(sqlite_engine) as session:
+    with session_scope(engine) as session:
         rows = {s.key: s for s in session.scalars(select(Source))}
         snapshot = session.get(Snapshot, outcomes["new"].snapshot_id)
         assert snapshot is not None and snapshot.source_id == rows["new"].id
