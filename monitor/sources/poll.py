@@ -768,9 +768,9 @@ class _Settler:
         return outcomes
 
 
-# What settling a poll needs to know of its source, as it is now (not as it was when claimed).
 _SOURCE = cast(Table, Source.__table__)
 _SNAPSHOT = cast(Table, Snapshot.__table__)
+# What settling a poll needs to know of its source, as it is now (not as it was when claimed).
 _STATE = select(
     _SOURCE.c.id,
     _SOURCE.c.key,
