@@ -81,6 +81,18 @@ _NOT_NESTING = {
 }  # fmt: skip
 # Raw text: what follows the start tag up to its end tag is not markup.
 _RAW_TEXT = {"script", "style", "textarea", "title", "xmp", "noembed", "noframes", "plaintext"}
+# Where a start tag of an element that can nest may begin: "<", a letter, and a name that is
+# not one of those above. It finds every start tag the scan below counts, and more (those in
+# comments and raw text), so a page with no more of them than the bound cannot nest deeper:
+# one search in C tells, instead of a loop in Python over every tag. The commonest names come
+# first, as each "<" tries them in turn.
+_COMMON = ("p", "a", "li", "br", "td", "tr", "img", "input", "meta", "link", "option", "th", "dd")
+_NESTING_START = re.compile(
+    r"<(?=[a-z])(?!(?:"
+    + "|".join([*_COMMON, *sorted(_NOT_NESTING - set(_COMMON))])
+    + r")(?![a-z0-9-]))",
+    re.IGNORECASE | re.ASCII,
+)
 
 
 def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> str:
@@ -89,6 +101,12 @@ def flatten_deep(html: str, max_depth: int = MAX_DEPTH) -> str:
     One pass over the tags, counting start and end tags (an estimate of the parser's stack,
     good enough for a bound); a page that never nests that deep comes back unchanged.
     """
+    if len(_NESTING_START.findall(html)) <= max_depth:
+        return html  # fewer elements that can nest than the bound: none is nested that deep
+    return _flatten(html, max_depth)
+
+
+def _flatten(html: str, max_depth: int) -> str:
     depth = 0
     dropped: dict[str, int] = {}
     cuts: list[tuple[int, int]] = []
