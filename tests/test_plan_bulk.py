@@ -8,6 +8,7 @@ a "got it", deadlines already passed (skipped rows) and missing deadline kinds.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 from datetime import UTC, datetime, timedelta
@@ -259,3 +260,20 @@ def test_bulk_message_ids_are_unique_across_plans(engine: Engine) -> None:
     with session_scope(engine) as session:
         message_ids = list(session.scalars(select(Notification.message_id)))
     assert len(message_ids) == len(set(message_ids)) > 100
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_bulk_plan_leaves_the_cycle_collector_as_it_found_it(
+    engine: Engine, enabled: bool
+) -> None:
+    """The collector is paused while a first plan holds its rows, and only then."""
+    build_catalog(engine, 7)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        assert plan(engine, bulk=True).planned > 0
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
