@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, text
 
 from monitor.db import session_scope
 from monitor.models import (
@@ -277,3 +277,13 @@ def test_a_bulk_plan_leaves_the_cycle_collector_as_it_found_it(
     finally:
         if was:
             gc.enable()
+
+
+def test_a_bulk_plan_on_sqlite_gives_the_connection_its_page_cache_back(
+    sqlite_engine: Engine,
+) -> None:
+    build_catalog(sqlite_engine, 8)
+    with session_scope(sqlite_engine) as session:
+        before = session.execute(text("PRAGMA cache_size")).scalar_one()
+        assert plan_reminders(session, NOW).planned > 0
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == before
