@@ -244,9 +244,10 @@ def plan_reminders(
 
 @contextmanager
 def _cycle_collection_paused() -> Iterator[None]:
-    """A first plan keeps every reminder and row it makes until the insert (300,000 objects
-    for 100,000 reminders), and the cycle collector, started by the allocations, walked them
-    all again and again: a fifth of the plan's time, finding nothing to free. Reference
+    """A first plan keeps every reminder and row it makes until the insert (hundreds of
+    thousands of objects for 100,000 reminders), and the cycle collector, started by the
+    allocations, walked them all again and again: a fifth of the plan's CPU, finding nothing
+    to free. Reference
     counting still frees what the plan drops, and the collector runs again at the end for
     any cycle left. It is process-wide: another thread goes without it for the same second
     or two."""
@@ -503,10 +504,10 @@ def insert_many(session: Session, rows: list[tuple[Any, ...]]) -> None:
     if dialect.name != "sqlite":
         connection.exec_driver_sql(statement, parameters)
         return
-    # SQLite's page cache (2 MB by default) is smaller than the table and its six indexes
-    # grow by in a large first plan, and spilling pages in the middle of the insert cost
-    # more than writing them once at commit. A larger cache for this statement only; the
-    # transaction, and what is written, stay the same.
+    # SQLite's page cache (2 MB by default) is smaller than what the table and its six
+    # indexes grow by in a large first plan: pages were spilled to the log in the middle of
+    # the insert and read back. A larger cache for this statement only; the transaction,
+    # and what it writes, stay the same.
     previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
     connection.exec_driver_sql(f"PRAGMA cache_size = {_INSERT_CACHE_KIB}")
     try:
