@@ -99,16 +99,24 @@ def _country_class(code: str) -> Any:
     """The ``holidays`` class of one country, with that country's module alone.
 
     ``holidays.countries`` imports all of its 250 modules whichever one is asked for: a tenth
-    to a third of a second at every start of a monitor with one case in config. A country's
-    module needs only the package's core, so it is loaded by itself; once loaded, it is the
-    module the package uses too (it is registered under its own name)."""
+    to a third of a second at every start of a monitor with one case in config. Most country
+    modules need only the package's core, so they are loaded by themselves; once loaded, it
+    is the module the package uses too (it is registered under its own name). A module that
+    builds on another country's (Åland on Finland, Guam on the United States) is imported the
+    package's way: loaded alone, it would start the package, which would import it again
+    half-made."""
     name = f"holidays.countries.{_country_modules()[code]}"
     module = sys.modules.get(name)
     if module is None:
         path = Path(holidays.__file__).parent / "countries" / f"{_country_modules()[code]}.py"
         spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None or not path.is_file():
-            return getattr(holidays, code)  # laid out otherwise: the package's own way
+        if (
+            spec is None
+            or spec.loader is None
+            or not path.is_file()
+            or "holidays.countries" in path.read_text(encoding="utf-8")
+        ):
+            return getattr(importlib.import_module(name), code)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         try:
