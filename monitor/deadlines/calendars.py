@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,6 +106,14 @@ def _country_class(code: str) -> Any:
     builds on another country's (Åland on Finland, Guam on the United States) is imported the
     package's way: loaded alone, it would start the package, which would import it again
     half-made."""
+    with _LOADING:  # the import system's own lock does not cover a module loaded by hand
+        return _load_country_class(code)
+
+
+_LOADING = threading.Lock()
+
+
+def _load_country_class(code: str) -> Any:
     name = f"holidays.countries.{_country_modules()[code]}"
     module = sys.modules.get(name)
     if module is None:
