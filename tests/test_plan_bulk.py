@@ -8,13 +8,14 @@ a "got it", deadlines already passed (skipped rows) and missing deadline kinds.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select, text
 
 from monitor.db import session_scope
 from monitor.models import (
@@ -259,3 +260,30 @@ def test_bulk_message_ids_are_unique_across_plans(engine: Engine) -> None:
     with session_scope(engine) as session:
         message_ids = list(session.scalars(select(Notification.message_id)))
     assert len(message_ids) == len(set(message_ids)) > 100
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_bulk_plan_leaves_the_cycle_collector_as_it_found_it(
+    engine: Engine, enabled: bool
+) -> None:
+    """The collector is paused while a first plan holds its rows, and only then."""
+    build_catalog(engine, 7)
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        assert plan(engine, bulk=True).planned > 0
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+
+
+def test_a_bulk_plan_on_sqlite_gives_the_connection_its_page_cache_back(
+    sqlite_engine: Engine,
+) -> None:
+    build_catalog(sqlite_engine, 8)
+    with session_scope(sqlite_engine) as session:
+        before = session.execute(text("PRAGMA cache_size")).scalar_one()
+        assert plan_reminders(session, NOW).planned > 0
+        assert session.execute(text("PRAGMA cache_size")).scalar_one() == before

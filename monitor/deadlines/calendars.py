@@ -12,11 +12,15 @@ decree; the monitor recomputes on every sync, and a moved date is recorded as an
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import holidays
@@ -68,15 +72,68 @@ def _supported() -> dict[str, tuple[str, ...]]:
 def check_jurisdiction(code: str) -> str | None:
     """None when ``code`` is known, else a message saying what would be accepted."""
     country, _, subdiv = code.partition("-")
-    supported = _supported()
-    if country not in supported:
+    if country != ECHR and country not in _country_modules():
         return (
             f"{code!r} is not a jurisdiction the monitor knows: use an ISO 3166 country code"
             " such as KZ, RU, US, PL, optionally with a subdivision (US-NY), or ECHR"
         )
-    if subdiv and subdiv not in supported[country]:
+    subdivisions = () if country == ECHR else _country_class(country).subdivisions
+    if subdiv and subdiv not in subdivisions:
         return f"{code!r}: {country} has no subdivision {subdiv!r}"
     return None
+
+
+@cache
+def _country_modules() -> dict[str, str]:
+    """Country code (alpha-2 or alpha-3, as ``holidays`` accepts them) -> its module's name,
+    from the package's registry, which imports no country."""
+    return {
+        code: module
+        for module, (_, *codes) in COUNTRIES.items()
+        for code in codes
+        if 2 <= len(code) <= 3
+    }
+
+
+@cache
+def _country_class(code: str) -> Any:
+    """The ``holidays`` class of one country, with that country's module alone.
+
+    ``holidays.countries`` imports all of its 250 modules whichever one is asked for: a tenth
+    to a third of a second at every start of a monitor with one case in config. Most country
+    modules need only the package's core, so they are loaded by themselves; once loaded, it
+    is the module the package uses too (it is registered under its own name). A module that
+    builds on another country's (Åland on Finland, Guam on the United States) is imported the
+    package's way: loaded alone, it would start the package, which would import it again
+    half-made."""
+    with _LOADING:  # the import system's own lock does not cover a module loaded by hand
+        return _load_country_class(code)
+
+
+_LOADING = threading.Lock()
+
+
+def _load_country_class(code: str) -> Any:
+    name = f"holidays.countries.{_country_modules()[code]}"
+    module = sys.modules.get(name)
+    if module is None:
+        path = Path(holidays.__file__).parent / "countries" / f"{_country_modules()[code]}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if (
+            spec is None
+            or spec.loader is None
+            or not path.is_file()
+            or "holidays.countries" in path.read_text(encoding="utf-8")
+        ):
+            return getattr(importlib.import_module(name), code)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return getattr(module, code)
 
 
 @dataclass(frozen=True)
@@ -176,7 +233,8 @@ class CourtCalendar:
 
 @cache
 def _holiday_calendar(country: str, subdiv: str | None, wanted: str = "en") -> Any:
-    probe = holidays.country_holidays(country, subdiv=subdiv)
+    country_class = _country_class(country)
+    probe = country_class(subdiv=subdiv)
     supported = getattr(probe, "supported_languages", ())
     # Holiday names go into explanations: ask for the reader's language where the package
     # has it, else English, whatever the machine's locale says.
@@ -185,4 +243,4 @@ def _holiday_calendar(country: str, subdiv: str | None, wanted: str = "en") -> A
     else:
         language = "en_US" if "en_US" in supported else None
     # Years are filled in lazily (expand=True) as dates are asked about.
-    return holidays.country_holidays(country, subdiv=subdiv, language=language)
+    return country_class(subdiv=subdiv, language=language)

@@ -111,32 +111,40 @@ def local_send_instant(day: date, send_time: time, timezone: str) -> datetime:
     return local.astimezone(UTC)
 
 
-def dedup_key(
-    kind: str, case: str, decision: str, contact: str, deadline: date, offset: int
-) -> str:
-    """Stable for the same inputs; a moved deadline gives a new key (and a new email)."""
-    return f"{kind}:{case}:{decision}:{contact}:{deadline.isoformat()}:{offset}"
+def dedup_key_prefix(kind: str, case: str, decision: str, contact: str, deadline: date) -> str:
+    """A reminder's dedup key is this prefix and its offset in days. Stable for the same
+    inputs; a moved deadline gives a new key (and a new email)."""
+    return f"{kind}:{case}:{decision}:{contact}:{deadline.isoformat()}:"
 
 
-def _reminder(
-    deadline: DecisionDeadlines, sub: SubscriptionPlan, deadline_kind: str, kind: str, offset: int
-) -> Reminder:
+def _reminders(
+    deadline: DecisionDeadlines,
+    sub: SubscriptionPlan,
+    deadline_kind: str,
+    kind: str,
+    offsets: Iterable[int],
+) -> list[Reminder]:
+    """One reminder per offset before one deadline. What they share (the date, the start of
+    the dedup key) is computed once: a first plan makes 100,000 of them."""
     due = deadline.deadlines[deadline_kind]
-    day = due - timedelta(days=offset)
-    return Reminder(
-        send_at=local_send_instant(day, sub.send_time, sub.timezone),
-        contact_key=sub.contact_key,
-        case_key=deadline.case_key,
-        decision_key=deadline.decision_key,
-        deadline_kind=deadline_kind,
-        deadline_date=due,
-        kind=kind,
-        offset=offset,
-        dedup_key=dedup_key(
-            kind, deadline.case_key, deadline.decision_key, sub.contact_key, due, offset
-        ),
-        digest=sub.digest,
-    )
+    case, decision, contact = deadline.case_key, deadline.decision_key, sub.contact_key
+    send_time, timezone, digest = sub.send_time, sub.timezone, sub.digest
+    prefix = dedup_key_prefix(kind, case, decision, contact, due)
+    return [
+        Reminder(
+            local_send_instant(due - timedelta(days=offset), send_time, timezone),
+            contact,
+            case,
+            decision,
+            deadline_kind,
+            due,
+            kind,
+            offset,
+            f"{prefix}{offset}",
+            digest,
+        )
+        for offset in offsets
+    ]
 
 
 def plan_for_decision(
@@ -150,17 +158,12 @@ def plan_for_decision(
     for sub in subscriptions:
         if sub.role == ADVOCATE and not appealed:
             if IN_FORCE in has:
-                out.extend(
-                    _reminder(deadline, sub, IN_FORCE, IN_FORCE_REMINDER, o) for o in sub.offsets
-                )
+                out += _reminders(deadline, sub, IN_FORCE, IN_FORCE_REMINDER, sub.offsets)
                 if not executed:
-                    out.append(_reminder(deadline, sub, IN_FORCE, CONFIRM_EXECUTION, -1))
-            if APPEAL_UNTIL in has:
-                out.extend(
-                    _reminder(deadline, sub, APPEAL_UNTIL, APPEAL_REMINDER, o)
-                    for o in sub.appeal_offsets
-                )
+                    out += _reminders(deadline, sub, IN_FORCE, CONFIRM_EXECUTION, (-1,))
+            if APPEAL_UNTIL in has and sub.appeal_offsets:
+                out += _reminders(deadline, sub, APPEAL_UNTIL, APPEAL_REMINDER, sub.appeal_offsets)
         elif sub.role == ESCALATION and not appealed and not executed and EXECUTION_DUE in has:
-            out.append(_reminder(deadline, sub, EXECUTION_DUE, EXECUTION_ESCALATION, 0))
+            out += _reminders(deadline, sub, EXECUTION_DUE, EXECUTION_ESCALATION, (0,))
     out.sort(key=_BY_TIME)
     return out

@@ -26,15 +26,19 @@ Both paths build rows with the same ``_row``; a test compares them column by col
 
 from __future__ import annotations
 
+import gc
 import itertools
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Insert, Select, Table, exists, func, select, update
+from sqlalchemy import Insert, Select, Table, Text, exists, func, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, selectinload
 
 from monitor.deadlines.reminders import (
@@ -173,6 +177,8 @@ ROW_COLUMNS = (
     "updated_at",
 )
 _STATUS = ROW_COLUMNS.index("status")
+# Negative: KiB, not pages (SQLite's convention); 64 MiB is enough for 100,000 rows.
+_INSERT_CACHE_KIB = -64 * 1024
 _PASSED = "its deadline had passed when it was planned"
 _DIGEST = {"digest": True}
 
@@ -232,6 +238,31 @@ def plan_reminders(
 
     ``bulk=False`` plans every decision row by row (the tests compare both paths)."""
     fresh = set(_fresh_decisions(session, decision_ids)) if bulk else set()
+    with _cycle_collection_paused() if fresh else nullcontext():
+        return _plan(session, now, decision_ids, fresh)
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """A first plan keeps every reminder and row it makes until the insert (hundreds of
+    thousands of objects for 100,000 reminders), and the cycle collector, started by the
+    allocations, walked them all again and again: a fifth of the plan's CPU, finding nothing
+    to free. Reference
+    counting still frees what the plan drops, and the collector runs again at the end for
+    any cycle left. It is process-wide: another thread goes without it for the same second
+    or two."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan(
+    session: Session, now: datetime, decision_ids: Sequence[int] | None, fresh: set[int]
+) -> PlanReport:
     query = select(Decision).options(
         selectinload(Decision.deadlines),
         selectinload(Decision.case)
@@ -320,10 +351,10 @@ def _read(
     # On the connection: a plain Core select, without the ORM's compilation and result layer.
     connection = session.connection()
     if ids is None:
-        return list(connection.execute(query))
+        return list(connection.execute(query).all())
     rows: list[Any] = []
     for batch in _batches(ids):
-        rows.extend(connection.execute(query.where(column.in_(batch))))
+        rows.extend(connection.execute(query.where(column.in_(batch))).all())
     return rows
 
 
@@ -386,8 +417,9 @@ def _plan_fresh(
             Contact.timezone,
             Subscription.role,
             Subscription.send_time,
-            Subscription.offsets,
-            Subscription.appeal_offsets,
+            # As text: most subscriptions share a few lists, decoded once each below.
+            sql_cast(Subscription.offsets, Text),
+            sql_cast(Subscription.appeal_offsets, Text),
             Subscription.digest,
         )
         .join(Contact, Subscription.contact_id == Contact.id)
@@ -401,38 +433,49 @@ def _plan_fresh(
     ):
         contact_ids[sub.key] = sub.id
         # Most subscriptions of a large catalog read alike: one (immutable) plan for each kind.
-        shape = tuple(tuple(v) if isinstance(v, list) else v for v in sub[2:])
+        shape = tuple(sub[2:])
         if shape not in shapes:
-            shapes[shape] = _plan_of(*sub[2:])
+            key, timezone, role, send_time, offsets, appeal_offsets, digest = shape
+            shapes[shape] = _plan_of(
+                key,
+                timezone,
+                role,
+                send_time,
+                json.loads(offsets),
+                json.loads(appeal_offsets),
+                digest,
+            )
         plans.setdefault(sub.case_id, []).append(shapes[shape])
 
-    planned: list[tuple[Reminder, int, int, int]] = []
-    for decision in decisions:
-        case_key = cases.get(decision.case_id)
+    acked = {decision_id for decision_id, _, _ in acknowledged}
+    rows: list[tuple[Any, ...]] = []
+    message_ids = new_message_ids()
+    for decision_id, case_id, decision_key, appealed_on, executed_on in decisions:
+        case_key = cases.get(case_id)
         if case_key is None:
             continue  # the case is archived
         facts = DecisionDeadlines(
-            case_key=case_key,
-            decision_key=decision.key,
-            deadlines=deadlines.get(decision.id, {}),
-            appealed_on=decision.appealed_on,
-            executed_on=decision.executed_on,
+            case_key, decision_key, deadlines.get(decision_id, {}), appealed_on, executed_on
         )
-        for reminder in plan_for_decision(facts, plans.get(decision.case_id, ())):
-            contact_id = contact_ids[reminder.contact_key]
-            if (decision.id, contact_id, reminder.deadline_kind) in acknowledged and (
-                reminder.kind in (IN_FORCE_REMINDER, APPEAL_REMINDER)
-            ):
-                continue  # the contact said "got it" to this deadline
-            wanted.add(reminder.dedup_key)
-            report.reminders.append(reminder)
-            planned.append((reminder, decision.case_id, decision.id, contact_id))
-    # In the order the row-by-row path inserts them (decision by decision, by send time), so
-    # that ids come out the same; Message-IDs are numbered in that order.
-    return [
-        _values(*plan, now, message_id)
-        for plan, message_id in zip(planned, new_message_ids(), strict=False)
-    ]
+        reminders = plan_for_decision(facts, plans.get(case_id, ()))
+        if decision_id in acked:
+            reminders = [
+                r
+                for r in reminders
+                if (decision_id, contact_ids[r.contact_key], r.deadline_kind) not in acknowledged
+                or r.kind not in (IN_FORCE_REMINDER, APPEAL_REMINDER)
+            ]  # the contact said "got it" to this deadline
+        wanted.update([r.dedup_key for r in reminders])
+        report.reminders.extend(reminders)
+        # In the order the row-by-row path inserts them (decision by decision, by send time),
+        # so that ids come out the same; Message-IDs are numbered in that order.
+        rows.extend(
+            [
+                _values(r, case_id, decision_id, contact_ids[r.contact_key], now, next(message_ids))
+                for r in reminders
+            ]
+        )
+    return rows
 
 
 def insert_many(session: Session, rows: list[tuple[Any, ...]]) -> None:
@@ -457,7 +500,20 @@ def insert_many(session: Session, rows: list[tuple[Any, ...]]) -> None:
         f" VALUES ({', '.join([placeholder] * len(names))})"
         " ON CONFLICT (dedup_key) DO NOTHING"
     )
-    connection.exec_driver_sql(statement, list(zip(*columns, strict=True)))
+    parameters = list(zip(*columns, strict=True))
+    if dialect.name != "sqlite":
+        connection.exec_driver_sql(statement, parameters)
+        return
+    # SQLite's page cache (2 MB by default) is smaller than what the table and its six
+    # indexes grow by in a large first plan: pages were spilled to the log in the middle of
+    # the insert and read back. A larger cache for this statement only; the transaction,
+    # and what it writes, stay the same.
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = {_INSERT_CACHE_KIB}")
+    try:
+        connection.exec_driver_sql(statement, parameters)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _converted(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
