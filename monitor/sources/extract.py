@@ -963,7 +963,7 @@ ECHR = "European Court of Human Rights"
 # Convention": a Chamber judgment, final three months after its date unless a referral to the
 # Grand Chamber is asked (or the parties say they will not ask, or a referral is refused).
 _ARTICLE_44 = re.compile(
-    r"Article\s+44\s*§\s*2|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
+    r"Article\s+44\s*(?:§\s*)?2\b|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
     r"|(?:become|becomes|became)\s+final\s+three\s+months|станет\s+окончательным\s+через\s+три\s+месяца",
 )
 _ECHR_HEADER = re.compile(
@@ -973,7 +973,13 @@ _ECHR_HEADER = re.compile(
 _ECHR_JUDGMENT = re.compile(
     r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение|Постановление\s+Суда"
 )
-_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$")
+# The stamp on a line of its own, or run into the header where a copy lost the line breaks
+# ("STRASBOURG 14 September 2010 FINAL 14/12/2010").
+_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$|\bFINAL(?=\s+\d)")
+# A Committee's judgment, or one of the Grand Chamber, is final the day it is delivered.
+_FINAL_ON_DELIVERY = re.compile(
+    r"\b[Tt]his\s+judgment\s+is\s+final\b|[Нн]астоящее\s+постановление\s+является\s+окончательным"
+)
 _ECHR_NAMED = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|Европейский\s+[Сс]уд\s+по\s+правам\s+человека(?:\s+\([А-ЯЁ][а-яё]+\s+[Сс]екция\))?"
@@ -997,9 +1003,13 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
     in_force_date = None
     final = _ECHR_FINAL.search(head)
     if final is not None:
-        after = find_dates(head[final.end() : final.end() + 40], as_of)
-        in_force_date = after[0].value if after else None
+        # "04/10 /2010": a copy's stray space inside the stamp's date.
+        stamp = re.sub(r"\s*/\s*", "/", head[final.end() : final.end() + 40])
+        after = find_dates(stamp, as_of)
+        in_force_date = after[0].value if after and after[0].start <= 3 else None
     notice = next((s for s in sentences(head) if _ARTICLE_44.search(s)), None)
+    if in_force_date is None and notice is None and _FINAL_ON_DELIVERY.search(head):
+        in_force_date = decided
     return ExtractedDecision(
         decision_date=decided,
         court=ECHR,
