@@ -429,3 +429,41 @@ def test_time_given_to_the_defence_and_a_decision_of_an_earlier_year_are_no_news
 def test_an_earlier_year_after_a_dated_decision_is_about_something_else() -> None:
     text = "A Perm court on Tuesday sentenced the blogger for posts he wrote in 2019."
     assert [d.decision_date for d in extract(text, THURSDAY)] == [date(2024, 5, 14)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The verdict read out, told in passing while the judge explains it.
+        (
+            "Судья Ленинского районного суда, оглашая во вторник приговор, пояснил, что"
+            " подсудимые нарушили порядок.",
+            (date(2024, 5, 14), "Ленинского районного суда", "sentence"),
+        ),
+        # "Такое решение ... принял": words between the decision and its verb; a live report.
+        (
+            "Блогер останется под стражей до 1 августа.\n\nТакое решение несколько минут назад"
+            " принял Басманный суд Москвы.",
+            (THURSDAY, "Басманный суд Москвы", "arrest"),
+        ),
+        (
+            "The Perm court extended his custody a few minutes ago.",
+            (THURSDAY, "The Perm court", None),
+        ),
+        # A complaint against a decision of a court, rejected: an appeal ruling.
+        (
+            "Мосгорсуд во вторник отклонил жалобу на постановление Тверского суда об аресте"
+            " блогера.",
+            (date(2024, 5, 14), "Мосгорсуд", "appeal_ruling"),
+        ),
+    ],
+)
+def test_decisions_told_in_passing_live_or_as_a_complaint_rejected(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_custody_extended_is_an_arrest() -> None:
+    text = "Суд в Твери во вторник продлил арест блогера на два месяца."
+    assert [d.kind for d in extract(text, THURSDAY)] == ["arrest"]
