@@ -467,3 +467,37 @@ def test_decisions_told_in_passing_live_or_as_a_complaint_rejected(
 def test_custody_extended_is_an_arrest() -> None:
     text = "Суд в Твери во вторник продлил арест блогера на два месяца."
     assert [d.kind for d in extract(text, THURSDAY)] == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "parole-like" qualifies a sentence; "the banned movement" is an adjective, not a verb.
+        (
+            "A court in Almaty has given a parole-like sentence to an activist of the banned"
+            " movement.",
+            (None, "A court in Almaty", "sentence"),
+        ),
+        # A district court named with the region it sits in.
+        (
+            "The Ili district court in the Almaty region on Tuesday sentenced the activist to one"
+            " year of freedom limitation.",
+            (date(2024, 5, 14), "The Ili district court in the Almaty region", "sentence"),
+        ),
+    ],
+)
+def test_a_sentence_like_parole_and_a_court_with_its_region(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Members of the banned movement came to the Almaty city court on Tuesday.",
+        "The Almaty city court heard on Tuesday the case of the banned movement's leader.",
+    ],
+)
+def test_a_group_the_text_calls_banned_is_no_decision(text: str) -> None:
+    assert extract(text, THURSDAY) == []

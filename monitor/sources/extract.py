@@ -342,7 +342,9 @@ _DECISION = re.compile(
     r"|designated\s+(?:[\w’'-]+\s+){0,4}?(?:an?\s+)?(?:foreign\s+agent|extremist|undesirable|terrorist)"
     r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
     r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
-    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
+    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)"
+    # "the banned movement", "an outlawed group": an adjective, not a decision
+    r"|(?<!the\s)(?<!\ban\s)(?<!\ba\s)(?:banned|outlawed)"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
     r"|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
@@ -351,6 +353,8 @@ _DECISION = re.compile(
     # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
     r"|rejects|dismisses|overturns|quashes|fines|bans|denies|refuses|convicts|frees"
     r"|(?:has|have|had)\s+been\s+given\s+(?:[\w-]+\s+){0,4}(?:sentence|prison\s+term|jail\s+term)"
+    # "A court has given a parole-like sentence to an activist"
+    r"|(?:has|have)\s+given\s+(?:[\w’'-]+\s+){0,4}?(?:sentences?|prison\s+terms?|jail\s+terms?)\b"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
     r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
@@ -598,7 +602,7 @@ _COURT_EN_ADJ = (
 # southern city of Almaty", "An Egyptian court", "the Strasbourg court".
 _COURT_EN_PLAIN = re.compile(
     rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:(?:{_COURT_EN_ADJ})\s+){{1,2}}court\b"
-    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}(?:\s+(?:region|province|oblast))?))?"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z’'-]*|US|U\.S\.|[A-Z][a-z]+(?=\s+court))\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
     r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b|\b[A-Z][a-z]+[’']s\s+[A-Z][a-z]+\s+court\b"
@@ -699,7 +703,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "parole",
         re.compile(
-            r"\bparole\b|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
+            r"\bparole\b(?!-like)|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
             re.I,
         ),
     ),
