@@ -501,3 +501,13 @@ def test_a_sentence_like_parole_and_a_court_with_its_region(
 )
 def test_a_group_the_text_calls_banned_is_no_decision(text: str) -> None:
     assert extract(text, THURSDAY) == []
+
+
+def test_a_decision_taken_on_a_day_told_in_the_next_sentence() -> None:
+    text = (
+        "Мосгорсуд заменил блогеру условный срок на реальный.\n\nРешение было принято"
+        " 14 мая. Приговор может быть обжалован."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Мосгорсуд")
+    ]

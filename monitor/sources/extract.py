@@ -670,7 +670,12 @@ _COURT_RU = re.compile(
     rf"|{_RU_PANEL_NAMED}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}{_RU_WHERE}"
     rf"|{_RU_PANEL}\b(?:(?:специализированн|межрайонн|окружн|гарнизонн|военн)[а-яё]*\s+){{0,2}}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+(?:[А-ЯЁ]|по\s+[а-яё]+\s+делам|города|г\.)){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
-    r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
+    # "Суд № 2 Сарыаркинского района города Нур-Султана", "суд № 3 города Бишкека"
+    rf"|\b[Сс]уд\s+№\s*\d+\s+(?:[А-ЯЁ]{_RU_ADJ}\s+района(?:\s+(?:города|г\.)\s*{_RU_PLACE_ANY}|\s+{_RU_PLACE_GENITIVE})?|(?:города\s+)?[А-ЯЁ][а-яё-]+)"
+    # "суд в Тверской области", "в Пермском крае"
+    r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+(?:ой|ом)\s+(?:области|крае|республике|округе)(?![а-яё])"
+    # "российский суд", "белорусского суда": a court told by its country, as "a Russian court"
+    r"|(?<![\w-])(?:[Рр]оссийск|[Бб]елорусск|[Кк]азахстанск|[Кк]иргизск|[Кк]ыргызск|[Уу]збекск|[Тт]аджикск|[Уу]краинск|[Аа]зербайджанск|[Гг]рузинск|[Аа]рмянск|[Тт]урецк)(?:ий|ого|ому|им|ом)\s+суд(?:а|у|ом|е)?(?![а-яё])"
     # "суд в Екатеринбурге", "в Перми", "в Нур-Султане", "в Нижнем Новгороде"
     r"|\b[Сс]уд\s+в\s+(?!(?:России|Украине|Беларуси|Белоруссии|Казахстане|Киргизии|Кыргызстане|Узбекистане|Таджикистане|Грузии|Армении|Азербайджане|Молдове|Молдавии|Турции)\b)(?:[А-ЯЁ][а-яё]+(?:ем|ом)\s+)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*[еи](?![а-яё-])"
     # "суд Набережных Челнов", "суд города Астаны", "суд Еврейской автономной области"
@@ -1109,6 +1114,18 @@ _ABOUT_A_DECISION = re.compile(
 )
 
 
+# Latin letters that look like Cyrillic ones, typed into Russian words ("Cуд" with a Latin C).
+_LOOKALIKES = str.maketrans("AaBCcEeHKMOoPpTXxy", "АаВСсЕеНКМОоРрТХху")
+_MIXED_WORD = re.compile(r"\b(?=[^\W\d_]*[а-яё])(?=[^\W\d_]*[a-z])[^\W\d_]+", re.I)
+
+
+def _cyrillic_words(text: str) -> str:
+    """The text with the Latin lookalikes inside Russian words made Cyrillic (same length)."""
+    if not _CYRILLIC.search(text):
+        return text
+    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
+
+
 def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     """Every decision the text reports, in the order it reports them (read up to MAX_TEXT
     characters; ``read`` also says whether the text was cut).
@@ -1117,7 +1134,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     after it, a decision told in the headline and again in the body is one decision, and a
     period or an in-force date stated in the sentences right after a decision belongs to it.
     """
-    text = text[:MAX_TEXT]
+    text = _cyrillic_words(text[:MAX_TEXT])
     judgment = _echr_judgment(text, as_of) or _national_judgment(text, as_of)
     if judgment is not None:
         return [judgment]
@@ -1472,8 +1489,8 @@ _BY = re.compile(r"\bby\s+$")
 _IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
 _IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
 _ANNOUNCED_ON = re.compile(
-    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
-    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен)[аоы]?(?![а-яё])",
+    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued|made|taken)\b"
+    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен|принят)[аоы]?(?![а-яё])",
     re.I,
 )
 _BY_COURT = re.compile(
