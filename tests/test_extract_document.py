@@ -511,3 +511,29 @@ def test_a_decision_taken_on_a_day_told_in_the_next_sentence() -> None:
     assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "Мосгорсуд")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Защита блогера обжаловала приговор Мосгорсуда\n\nАдвокаты подали апелляционную жалобу"
+        " в Верховный суд.\n\nВо вторник Мосгорсуд приговорил блогера к пяти годам колонии.",
+        "Lawyers have appealed the Perm Regional Court's verdict\n\nThe defence filed an appeal"
+        " with the Supreme Court.\n\nOn Tuesday the Perm Regional Court sentenced the blogger"
+        " to five years in prison.",
+    ],
+)
+def test_a_recent_decision_of_the_court_whose_decision_was_appealed_is_the_one_appealed(
+    text: str,
+) -> None:
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_decision_of_another_court_after_an_appeal_lodged_is_news() -> None:
+    text = (
+        "Защита блогера обжаловала приговор Мосгорсуда\n\nВо вторник Верховный суд России"
+        " отменил приговор блогеру."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Верховный суд России")
+    ]

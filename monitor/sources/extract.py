@@ -1150,6 +1150,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
     lead_says_not = lead_says_decision = headline_says_not = False
+    appealed: set[frozenset[str]] = set()  # courts whose decision the lead says was appealed
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
     place = -1  # how many sentences of text came before: menus, weather, bylines do not count
@@ -1218,6 +1219,13 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if place <= LEAD:
             lead_says_not |= not_decision
         headline_says_not |= place == 0 and not_decision
+        if place <= LEAD and not_decision:
+            # "Защита обжаловала приговор Мосгорсуда": that court's decision is the one appealed.
+            appealed |= {
+                frozenset(_court_words(name))
+                for start, name in courts
+                if _reviewed(sentence, start, name)
+            }
         if is_decision and (not_decision or _told_as_background(sentence, verb)):
             is_decision = False
         if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
@@ -1415,6 +1423,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             if as_of is not None
             and d.decision_date is not None
             and d.decision_date >= as_of - BACKGROUND
+            # the decision of the court whose decision was appealed is the one appealed
+            and not (d.court and frozenset(_court_words(d.court)) in appealed)
         ]
     if lead_says_not and not lead_says_decision:
         # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
