@@ -134,3 +134,25 @@ def test_russian_courts_by_region_country_number_and_with_a_latin_letter(
     sentence: str, court: str
 ) -> None:
     assert [d.court for d in extract(sentence)] == [court]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "court"),
+    [
+        (
+            "The Leninski District Court in Minsk on Tuesday sentenced the activist.",
+            "Leninski District Court in Minsk",
+        ),
+        (
+            "The Supreme Court in January upheld the sentence.",
+            "Supreme Court",
+        ),
+        (
+            "On May 14, the Court of Serious Crimes in Armenia's capital Yerevan sentenced the"
+            " editor to six years in prison.",
+            "the Court of Serious Crimes in Armenia's capital Yerevan",
+        ),
+    ],
+)
+def test_english_courts_with_the_city_they_sit_in(sentence: str, court: str) -> None:
+    assert [d.court for d in extract(sentence)] == [court]

@@ -537,3 +537,10 @@ def test_a_decision_of_another_court_after_an_appeal_lodged_is_news() -> None:
     assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "Верховный суд России")
     ]
+
+
+def test_a_ruling_that_someone_be_held_until_a_day_is_an_arrest() -> None:
+    text = "A Moscow district court on Tuesday ruled that the reporter be held until August 30."
+    assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "arrest")
+    ]

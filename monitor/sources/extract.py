@@ -590,6 +590,8 @@ _COURT_EN = re.compile(
     r"(?:(?:[A-Z][\w’'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}Court\b"
     r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
     r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
+    # "Pershamaiski District Court in Minsk": the city it sits in, one capitalised word
+    r"(?:\s+in\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][a-z’'-]+(?=[\s,.;:]|$)(?!\s+[A-Z]))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
 )
 _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
@@ -609,6 +611,9 @@ _COURT_EN_PLAIN = re.compile(
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court(?:\s+of\s+appeals?)?\b"
     r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
+    # "the Court of Grave Crimes in Azerbaijan's capital Baku", "the Court of First Instance"
+    r"|\b[Tt]he\s+Court\s+of\s+(?!Human\b|Appeals?\b|Cassation\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}"
+    r"(?:\s+in\s+(?:[A-Z][a-z]+[’']s\s+capital,?\s+)?[A-Z][a-z]+(?=[\s,.;:]|$)(?!\s+[A-Z]))?"
 )
 # Capitalised words that can stand before a court's name without being part of it.
 _NOT_COURT_NAME = {
@@ -716,7 +721,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "arrest",
         re.compile(
-            r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"\bremand\w*|\b(?:be|been|was|were|remain|stay)\s+(?:held|kept|detained|in\s+custody)\s+(?:in\s+(?:custody|detention|jail)\s+)?until\b|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
             r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток"
             r"|санкционировал\w*\s+арест|(?<![а-яё])об\s+аресте"
             # "продлили арест", "останется под стражей": custody extended
