@@ -544,3 +544,14 @@ def test_a_ruling_that_someone_be_held_until_a_day_is_an_arrest() -> None:
     assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "arrest")
     ]
+
+
+def test_the_court_whose_decision_is_appealed_is_not_the_judge_referred_back_to() -> None:
+    text = (
+        "The Appeal Court on Tuesday rejected the appeal of the opposition figures.\n\n"
+        "The defendants had appealed against the Phnom Penh Municipal Court's verdict.\n\n"
+        "On Tuesday the judge decided to reject the appeal, a lawyer said."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Appeal Court")
+    ]

@@ -876,6 +876,11 @@ _APPEAL_STEMS = ("appeal", "challenge", "referral", "обжал", "жалоб", 
 _UNIT_STEMS = ("day", "week", "month", "year", "сут", "дн", "недел", "месяц", "год", "лет")
 
 
+def _about_an_appeal(sentence: str) -> bool:
+    low = sentence.lower()
+    return any(stem in low for stem in _APPEAL_STEMS)
+
+
 def find_period(sentence: str) -> str | None:
     """The period the sentence states: the in-force period, else the appeal period."""
     appeal, in_force = find_periods(sentence)
@@ -1266,7 +1271,11 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             (index, court, dates[0].value if dates else None) if named and verb is None else None
         )
         if named:
-            last_court = court
+            appealed_only = verb is None and not deciding and _about_an_appeal(sentence)
+            if not appealed_only:
+                # A court named only as the maker of the decision appealed ("an appeal against
+                # the Municipal Court's decision") is not the one "the judge" refers back to.
+                last_court = court
             # "Earlier, ...", "Напомним, ...", "At the end of 2014 a Kazakh court closed...": a
             # court of then.
             at_court = next((start for start, name in courts if name == court), len(sentence))
