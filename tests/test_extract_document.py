@@ -555,3 +555,25 @@ def test_the_court_whose_decision_is_appealed_is_not_the_judge_referred_back_to(
     assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "Appeal Court")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Passive, with the court in the instrumental: the court decided.
+        (
+            "Продление ареста блогера признано законным решением Мосгорсуда, сообщили в"
+            " прокуратуре.",
+            (None, "Мосгорсуда", "appeal_ruling"),
+        ),
+        (
+            "Райсуд Бишкека во вторник удовлетворил заявление мэрии и ввел запрет на мирные"
+            " собрания в центре города.",
+            (date(2024, 5, 14), "Райсуд Бишкека", "other"),
+        ),
+    ],
+)
+def test_a_decision_told_in_the_passive_and_a_ban_on_assemblies(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]

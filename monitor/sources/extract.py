@@ -378,7 +378,7 @@ _DECISION = re.compile(
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
     r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
-    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
+    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|признан[аоы]?\s+(?:законн|незаконн|обоснованн)\w*\s+(?:решением|постановлением|определением)|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
 _COURT_ONLY = re.compile(
@@ -706,7 +706,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|overturned|quashed|(?:rejected|dismissed|granted|denied|turned\s+down)\s+(?:[\w’'-]+\s+){0,3}?appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
-            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|жалоб\w*\s+(?:[\w-]+\s+){0,3}?на\s+(?:приговор|постановлени|решени|определени|арест|продлени)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|признан[аоы]?\s+законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|жалоб\w*\s+(?:[\w-]+\s+){0,3}?на\s+(?:приговор|постановлени|решени|определени|арест|продлени)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
@@ -743,7 +743,13 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "other",
-        re.compile(r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*", re.I),
+        re.compile(
+            r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*"
+            # a ban on assemblies, an injunction: a court's order, not a penalty
+            r"|запрет\w*\s+на\s+(?:проведение\s+)?(?:мирные\s+|публичные\s+)?(?:собрани|митинг|акци)\w*"
+            r"|\bban\s+on\s+(?:\w+\s+)?(?:protests|rallies|assemblies|gatherings|demonstrations)\b|\binjunction\b",
+            re.I,
+        ),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
     ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
@@ -1541,7 +1547,8 @@ _WHO = re.compile(r",?\s*(?:котор\w+|which|who)\b", re.I)
 _DATED = re.compile(r"(?:\bdated|(?<![а-яё])от)\s+$", re.I)
 _REVIEWED_BEFORE = re.compile(
     r"(?:decision|ruling|verdict|sentence|judgment|order|conviction)s?\s+(?:of|by|handed\s+down\s+by|issued\s+by)\s+(?:(?!court\b)[^\W\d][\w-]*\s+){0,5}$"
-    r"|(?<![а-яё])(?:приговор|решени|постановлени|определени)[а-яё]*\s+$",
+    # "решением Мосгорсуда", "приговором суда": by that court's decision, its own
+    r"|(?<![а-яё])(?:приговор(?!ом)|решени(?!ем)|постановлени(?!ем)|определени(?!ем))[а-яё]*\s+$",
     re.I,
 )
 _REVIEWED_AFTER = re.compile(
