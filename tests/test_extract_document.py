@@ -577,3 +577,36 @@ def test_a_decision_told_in_the_passive_and_a_ban_on_assemblies(
     text: str, expected: tuple[Any, ...]
 ) -> None:
     assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A wire's dateline dates the item, not the decision it reports.
+        (
+            "МОСКВА, 14 мая - РАПСИ. Мосгорсуд продлил арест блогера, сообщили в пресс-службе"
+            " суда.",
+            None,
+        ),
+        # Told from the courtroom: the decision is taken on the dateline's day.
+        (
+            "МОСКВА, 14 мая - РИА Новости. Мосгорсуд продлил арест блогера, передает"
+            " корреспондент из зала суда.",
+            date(2024, 5, 14),
+        ),
+    ],
+)
+def test_a_dateline_dates_a_decision_only_when_it_is_told_from_the_courtroom(
+    text: str, expected: date | None
+) -> None:
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_the_judge_announcing_on_a_day_dates_the_ruling_of_her_court() -> None:
+    text = (
+        "Мосгорсуд признал законным приговор блогеру.\n\n«Приговор оставить без изменений»,"
+        " — огласила во вторник судья Мосгорсуда."
+    )
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Мосгорсуда", "appeal_ruling")
+    ]

@@ -376,7 +376,7 @@ _DECISION = re.compile(
     r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
-    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
+    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+|во?\s+[а-яё]+\s+)?(?:судья|суд)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
     r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|признан[аоы]?\s+(?:законн|незаконн|обоснованн)\w*\s+(?:решением|постановлением|определением)|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
@@ -1362,8 +1362,15 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if draft.decision_date is None and dateline is not None:
             if court is not None and _is_echr(court) and index - dateline[0] <= 3:
                 draft.decision_date = dateline[2]  # the Court's news: the date above the item
-            elif dateline[0] == index - 1 and dateline[1] == paragraph:
-                draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
+            elif (
+                dateline[0] == index - 1
+                and dateline[1] == paragraph
+                and _LIVE.search(" ".join(draft.quotes)) is not None
+            ):
+                # "МОСКВА, 2 авг - РИА Новости. Пресненский суд арестовал ..., передает
+                # корреспондент из зала суда": told from the courtroom, on the dateline's day.
+                # A dateline alone dates the item, not the decision it reports.
+                draft.decision_date = dateline[2]
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         announced = next(
@@ -1515,6 +1522,7 @@ _PAST_TIME = re.compile(
     r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
     re.I,
 )
+_LIVE = re.compile(r"из\s+зала\s+суда|\b(?:from|in)\s+the\s+courtroom\b", re.I)
 _BY = re.compile(r"\bby\s+$")
 _IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
 _IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
@@ -1655,8 +1663,12 @@ def _same_decision(a: _Draft, b: _Draft) -> bool:
         return False  # "The Tverskoy court arrested him. The City Court upheld it.": two
     # One of them undated (a headline, a sentence that refers back): the same court, or the
     # same kind of decision (or one of them of no stated kind).
-    if a.court is not None and a.court == b.court:
-        return True
+    if (
+        a.court is not None
+        and b.court is not None
+        and _court_words(a.court) == _court_words(b.court)
+    ):
+        return True  # "Мосгорсуд" and "судья Мосгорсуда": one court, whatever its case
     return a.kind == b.kind or None in (a.kind, b.kind)
 
 
