@@ -610,3 +610,17 @@ def test_the_judge_announcing_on_a_day_dates_the_ruling_of_her_court() -> None:
     assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [
         (date(2024, 5, 14), "Мосгорсуда", "appeal_ruling")
     ]
+
+
+def test_a_hearing_put_off_makes_a_decision_of_weeks_before_background() -> None:
+    text = (
+        "The Delhi High Court has put off the hearing of the activist's appeal.\n\n"
+        "On April 20 the High Court suspended her sentence and directed her release until"
+        " further orders."
+    )
+    assert extract(text, THURSDAY) == []
+
+
+def test_until_further_orders_is_no_verb_of_deciding() -> None:
+    text = "The Delhi High Court on Tuesday said the activist remains free until further orders."
+    assert extract(text, THURSDAY) == []

@@ -349,7 +349,7 @@ _DECISION = re.compile(
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
     r"|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
-    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|(?<!further\s)orders|rules"
     # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
     r"|rejects|dismisses|overturns|quashes|fines|bans|denies|refuses|convicts|frees"
     r"|(?:has|have|had)\s+been\s+given\s+(?:[\w-]+\s+){0,4}(?:sentence|prison\s+term|jail\s+term)"
@@ -401,7 +401,7 @@ _COURT_WORD = re.compile(
 # Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing
 # ahead, a decision expected, a court that would not comment.
 _NOT_DECISION = re.compile(
-    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
+    r"\b(?:postponed|adjourned|rescheduled|deferred|(?:put|puts|putting)\s+off|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
     r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
