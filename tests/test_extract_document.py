@@ -624,3 +624,21 @@ def test_a_hearing_put_off_makes_a_decision_of_weeks_before_background() -> None
 def test_until_further_orders_is_no_verb_of_deciding() -> None:
     text = "The Delhi High Court on Tuesday said the activist remains free until further orders."
     assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday the Baku Grave Crimes Court sentenced three journalists to nine years in"
+        " prison. Days later, the same court convicted an economist.",
+        "В понедельник Мещанский районный суд Москвы приговорил журналиста к шести годам"
+        " колонии. На следующий день тот же суд приговорил его редактора.",
+    ],
+)
+def test_a_decision_told_as_days_later_is_another_decision(text: str) -> None:
+    found = extract(text, THURSDAY)
+    assert [(d.decision_date, d.kind) for d in found] == [
+        (date(2024, 5, 13), "sentence"),
+        (None, "sentence"),
+    ]
+    assert found[0].court == found[1].court

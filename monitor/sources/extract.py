@@ -786,6 +786,7 @@ class _Draft:
     court_named: bool = False  # the court is named in the decision's own sentence
     case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
     told_twice: bool = False  # announced in the lead, told in full in the body
+    later: bool = False  # told as coming after the one before: "Days later, the same court..."
 
 
 def _unit_code(unit: str) -> str:
@@ -1354,6 +1355,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             quotes=[sentence],
             court_named=named is not None,
             case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
+            later=_LATER.match(sentence) is not None,
         )
         if digest:
             draft.decision_date = dateline[2] if dateline is not None else None
@@ -1654,7 +1656,19 @@ def _is_echr(court: str) -> bool:
     return bool(_ABOUT_ECHR.search(court) or re.search(r"Strasbourg|[Сс]трасбург", court))
 
 
+# "Days later, the same court convicted...", "На следующий день тот же суд...": another decision,
+# after the one told before.
+_LATER = re.compile(
+    r"(?:(?:a\s+few\s+|several\s+|two\s+|three\s+|a\s+)?(?:days?|weeks?)\s+later|the\s+(?:next|following)\s+(?:day|week)"
+    r"|(?:спустя|через)\s+(?:несколько\s+|пару\s+|два\s+|три\s+)?(?:дн|сут|недел)\w*|на\s+следующ\w+\s+(?:день|неделе))\b",
+    re.I,
+)
+
+
 def _same_decision(a: _Draft, b: _Draft) -> bool:
+    """Whether ``b``, told after ``a``, is the same decision told again."""
+    if b.later:
+        return False
     if a.case and b.case and a.case != b.case:
         return False
     if a.decision_date is not None and b.decision_date is not None:
