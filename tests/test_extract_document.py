@@ -642,3 +642,35 @@ def test_a_decision_told_as_days_later_is_another_decision(text: str) -> None:
         (None, "sentence"),
     ]
     assert found[0].court == found[1].court
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A fine announced in the lead; the court it was imposed in is named right after.
+        (
+            "Активистку оштрафовали на 15 тысяч рублей за акцию с плакатом.\n\nВ Тверском суде"
+            " Москвы активистка признала участие в акции.",
+            (None, "Тверском суде Москвы", "sentence"),
+        ),
+        # The passive, and the court named in the next sentence.
+        (
+            "Приговор журналистке оставлен в силе, написала она сама.\n\nЖалобу рассматривал"
+            " Апелляционный военный суд.",
+            (None, "Апелляционный военный суд", "appeal_ruling"),
+        ),
+    ],
+)
+def test_a_decision_announced_in_the_lead_takes_the_court_named_right_after_it(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_an_announced_decision_takes_no_court_named_far_below_it() -> None:
+    text = (
+        "Активистку оштрафовали на 15 тысяч рублей за акцию с плакатом.\n\nАкция прошла у"
+        " мэрии.\n\nПолиция задержала троих.\n\nСторонники пришли к зданию мэрии.\n\nОни"
+        " требовали отставки мэра.\n\nВ Тверском суде Москвы слушается другое дело."
+    )
+    assert extract(text, THURSDAY) == []

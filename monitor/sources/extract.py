@@ -360,7 +360,7 @@ _DECISION = re.compile(
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
     r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|оставлен[аоы]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|под\s+стражу|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
@@ -1170,6 +1170,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     appealed: set[frozenset[str]] = set()  # courts whose decision the lead says was appealed
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
+    calm: set[int] = set()  # sentences that name a court and tell no hearing, appeal or wait
     place = -1  # how many sentences of text came before: menus, weather, bylines do not count
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 30 or _SENTENCE_END.search(sentence):
@@ -1235,6 +1236,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         )
         if place <= LEAD:
             lead_says_not |= not_decision
+        if courts and not _NOT_DECISION_BY_SCRIPT[script].search(sentence):
+            calm.add(index)
         headline_says_not |= place == 0 and not_decision
         if place <= LEAD and not_decision:
             # "Защита обжаловала приговор Мосгорсуда": that court's decision is the one appealed.
@@ -1443,6 +1446,20 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.quotes[:0] = early.quotes
         waiting.clear()
         drafts.append(draft)
+    for draft in announced_in_lead:
+        # "Активистку оштрафовали на 15 тысяч рублей. ... В Хамовническом суде Москвы она
+        # признала...": a decision of a known kind announced in the lead, whose court is named
+        # right after it, in a sentence that tells no hearing ahead, appeal or wait.
+        after = [c for i, c in named_at if draft.index < i <= draft.index + 3 and i in calm]
+        if (
+            draft.kind is not None
+            and draft.court is None
+            and after
+            and not any(_same_decision(d, draft) for d in drafts)
+        ):
+            draft.court = after[0]
+            drafts.append(draft)
+    drafts.sort(key=lambda d: d.index)
     if headline_says_not:
         # "Lawyer files appeal", "Two journalists convicted ... have appealed": the news is the
         # appeal; a decision the text tells is the one appealed, unless it is of these days.
