@@ -1133,12 +1133,15 @@ _ABOUT_A_DECISION = re.compile(
 
 # Latin letters that look like Cyrillic ones, typed into Russian words ("Cуд" with a Latin C).
 _LOOKALIKES = str.maketrans("AaBCcEeHKMOoPpTXxy", "АаВСсЕеНКМОоРрТХху")
+# A Latin letter before a Cyrillic one: the one test run over every text, and a cheap one; a
+# lookalike that ends a word ("судa") is left as it is.
+_LATIN_BY_CYRILLIC = re.compile(r"[A-Za-z][а-яёА-ЯЁ]")
 _MIXED_WORD = re.compile(r"\b(?=[^\W\d_]*[а-яё])(?=[^\W\d_]*[a-z])[^\W\d_]+", re.I)
 
 
 def _cyrillic_words(text: str) -> str:
     """The text with the Latin lookalikes inside Russian words made Cyrillic (same length)."""
-    if not _CYRILLIC.search(text):
+    if not _CYRILLIC.search(text) or not _LATIN_BY_CYRILLIC.search(text):
         return text
     return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
 
@@ -1170,7 +1173,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     appealed: set[frozenset[str]] = set()  # courts whose decision the lead says was appealed
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
-    calm: set[int] = set()  # sentences that name a court and tell no hearing, appeal or wait
+    naming: dict[int, str] = {}  # the sentences that name a court, by index
     place = -1  # how many sentences of text came before: menus, weather, bylines do not count
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 30 or _SENTENCE_END.search(sentence):
@@ -1236,8 +1239,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         )
         if place <= LEAD:
             lead_says_not |= not_decision
-        if courts and not _NOT_DECISION_BY_SCRIPT[script].search(sentence):
-            calm.add(index)
+        if courts:
+            naming[index] = sentence
         headline_says_not |= place == 0 and not_decision
         if place <= LEAD and not_decision:
             # "Защита обжаловала приговор Мосгорсуда": that court's decision is the one appealed.
@@ -1450,7 +1453,14 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         # "Активистку оштрафовали на 15 тысяч рублей. ... В Хамовническом суде Москвы она
         # признала...": a decision of a known kind announced in the lead, whose court is named
         # right after it, in a sentence that tells no hearing ahead, appeal or wait.
-        after = [c for i, c in named_at if draft.index < i <= draft.index + 3 and i in calm]
+        after = [
+            court
+            for i, court in named_at
+            if draft.index < i <= draft.index + 3
+            and not _NOT_DECISION_BY_SCRIPT[1 if _CYRILLIC.search(naming[i]) else 0].search(
+                naming[i]
+            )
+        ]
         if (
             draft.kind is not None
             and draft.court is None
