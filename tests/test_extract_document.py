@@ -674,3 +674,28 @@ def test_an_announced_decision_takes_no_court_named_far_below_it() -> None:
         " требовали отставки мэра.\n\nВ Тверском суде Москвы слушается другое дело."
     )
     assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        (
+            "A Perm court today ordered the paper to pay damages to three deputies.\n\nThe editor"
+            " said the ruling was unlawful and that the paper will appeal to the Regional Court of"
+            " Appeals.\n\nIt is the second suit against the paper: in 2022 a deputy sued over an"
+            " article, and the court ruled in his favour.",
+            "A Perm court",
+        ),
+        (
+            "Суд в Перми сегодня обязал газету выплатить компенсацию трем депутатам.\n\nРедактор"
+            " назвал решение незаконным и сказал, что газета обжалует его в Пермский краевой суд."
+            "\n\nЭто второй иск к газете: в 2022 году депутат подал иск из-за статьи, и суд решил"
+            " дело в его пользу.",
+            "Суд в Перми",
+        ),
+    ],
+)
+def test_the_court_an_appeal_will_go_to_is_not_the_court_referred_back_to(
+    text: str, court: str
+) -> None:
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [(THURSDAY, court)]

@@ -1284,10 +1284,19 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             (index, court, dates[0].value if dates else None) if named and verb is None else None
         )
         if named:
-            appealed_only = verb is None and not deciding and _about_an_appeal(sentence)
+            # A court named only as the maker of the decision appealed ("an appeal against the
+            # Municipal Court's decision"), or as where an appeal goes ("will appeal to the
+            # Court of Appeals", "обжалует в Верховный суд"), is not the one "the court" and
+            # "the judge" refer back to.
+            appealed_only = (
+                verb is None
+                and _about_an_appeal(sentence)
+                and all(
+                    _reviewed(sentence, start, name) or _DESTINATION.search(sentence, 0, start)
+                    for start, name in courts
+                )
+            )
             if not appealed_only:
-                # A court named only as the maker of the decision appealed ("an appeal against
-                # the Municipal Court's decision") is not the one "the judge" refers back to.
                 last_court = court
             # "Earlier, ...", "Напомним, ...", "At the end of 2014 a Kazakh court closed...": a
             # court of then.
@@ -1551,6 +1560,7 @@ _PAST_TIME = re.compile(
     r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
     re.I,
 )
+_DESTINATION = re.compile(r"\b(?:to|with)\s+(?:the\s+)?$|(?<![а-яё])в\s+$", re.I)
 _LIVE = re.compile(r"из\s+зала\s+суда|\b(?:from|in)\s+the\s+courtroom\b", re.I)
 _BY = re.compile(r"\bby\s+$")
 _IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
