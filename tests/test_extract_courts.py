@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.sources.extract import find_court
+from monitor.sources.extract import extract, find_court
 
 
 @pytest.mark.parametrize(
@@ -115,3 +115,44 @@ def test_english_courts_are_found_whole(sentence: str, court: str) -> None:
 
 def test_a_judge_alone_is_not_a_court() -> None:
     assert find_court("A federal judge in Washington ordered the release.") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "court"),
+    [
+        ("Суд в Тверской области приговорил активиста к году условно.", "Суд в Тверской области"),
+        ("В четверг российский суд признал активиста виновным.", "российский суд"),
+        (
+            "Суд № 2 Сарыаркинского района города Астаны приговорил активистку.",
+            "Суд № 2 Сарыаркинского района города Астаны",
+        ),
+        # A Latin "C" typed into a Russian word.
+        ("Cуд в Перми приговорил блогера.", "Суд в Перми"),
+    ],
+)
+def test_russian_courts_by_region_country_number_and_with_a_latin_letter(
+    sentence: str, court: str
+) -> None:
+    assert [d.court for d in extract(sentence)] == [court]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "court"),
+    [
+        (
+            "The Leninski District Court in Minsk on Tuesday sentenced the activist.",
+            "Leninski District Court in Minsk",
+        ),
+        (
+            "The Supreme Court in January upheld the sentence.",
+            "Supreme Court",
+        ),
+        (
+            "On May 14, the Court of Serious Crimes in Armenia's capital Yerevan sentenced the"
+            " editor to six years in prison.",
+            "the Court of Serious Crimes in Armenia's capital Yerevan",
+        ),
+    ],
+)
+def test_english_courts_with_the_city_they_sit_in(sentence: str, court: str) -> None:
+    assert [d.court for d in extract(sentence)] == [court]

@@ -429,3 +429,273 @@ def test_time_given_to_the_defence_and_a_decision_of_an_earlier_year_are_no_news
 def test_an_earlier_year_after_a_dated_decision_is_about_something_else() -> None:
     text = "A Perm court on Tuesday sentenced the blogger for posts he wrote in 2019."
     assert [d.decision_date for d in extract(text, THURSDAY)] == [date(2024, 5, 14)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The verdict read out, told in passing while the judge explains it.
+        (
+            "Судья Ленинского районного суда, оглашая во вторник приговор, пояснил, что"
+            " подсудимые нарушили порядок.",
+            (date(2024, 5, 14), "Ленинского районного суда", "sentence"),
+        ),
+        # "Такое решение ... принял": words between the decision and its verb; a live report.
+        (
+            "Блогер останется под стражей до 1 августа.\n\nТакое решение несколько минут назад"
+            " принял Басманный суд Москвы.",
+            (THURSDAY, "Басманный суд Москвы", "arrest"),
+        ),
+        (
+            "The Perm court extended his custody a few minutes ago.",
+            (THURSDAY, "The Perm court", None),
+        ),
+        # A complaint against a decision of a court, rejected: an appeal ruling.
+        (
+            "Мосгорсуд во вторник отклонил жалобу на постановление Тверского суда об аресте"
+            " блогера.",
+            (date(2024, 5, 14), "Мосгорсуд", "appeal_ruling"),
+        ),
+    ],
+)
+def test_decisions_told_in_passing_live_or_as_a_complaint_rejected(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_custody_extended_is_an_arrest() -> None:
+    text = "Суд в Твери во вторник продлил арест блогера на два месяца."
+    assert [d.kind for d in extract(text, THURSDAY)] == ["arrest"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "parole-like" qualifies a sentence; "the banned movement" is an adjective, not a verb.
+        (
+            "A court in Almaty has given a parole-like sentence to an activist of the banned"
+            " movement.",
+            (None, "A court in Almaty", "sentence"),
+        ),
+        # A district court named with the region it sits in.
+        (
+            "The Ili district court in the Almaty region on Tuesday sentenced the activist to one"
+            " year of freedom limitation.",
+            (date(2024, 5, 14), "The Ili district court in the Almaty region", "sentence"),
+        ),
+    ],
+)
+def test_a_sentence_like_parole_and_a_court_with_its_region(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Members of the banned movement came to the Almaty city court on Tuesday.",
+        "The Almaty city court heard on Tuesday the case of the banned movement's leader.",
+    ],
+)
+def test_a_group_the_text_calls_banned_is_no_decision(text: str) -> None:
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_decision_taken_on_a_day_told_in_the_next_sentence() -> None:
+    text = (
+        "Мосгорсуд заменил блогеру условный срок на реальный.\n\nРешение было принято"
+        " 14 мая. Приговор может быть обжалован."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Мосгорсуд")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Защита блогера обжаловала приговор Мосгорсуда\n\nАдвокаты подали апелляционную жалобу"
+        " в Верховный суд.\n\nВо вторник Мосгорсуд приговорил блогера к пяти годам колонии.",
+        "Lawyers have appealed the Perm Regional Court's verdict\n\nThe defence filed an appeal"
+        " with the Supreme Court.\n\nOn Tuesday the Perm Regional Court sentenced the blogger"
+        " to five years in prison.",
+    ],
+)
+def test_a_recent_decision_of_the_court_whose_decision_was_appealed_is_the_one_appealed(
+    text: str,
+) -> None:
+    assert extract(text, THURSDAY) == []
+
+
+def test_a_decision_of_another_court_after_an_appeal_lodged_is_news() -> None:
+    text = (
+        "Защита блогера обжаловала приговор Мосгорсуда\n\nВо вторник Верховный суд России"
+        " отменил приговор блогеру."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Верховный суд России")
+    ]
+
+
+def test_a_ruling_that_someone_be_held_until_a_day_is_an_arrest() -> None:
+    text = "A Moscow district court on Tuesday ruled that the reporter be held until August 30."
+    assert [(d.decision_date, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "arrest")
+    ]
+
+
+def test_the_court_whose_decision_is_appealed_is_not_the_judge_referred_back_to() -> None:
+    text = (
+        "The Appeal Court on Tuesday rejected the appeal of the opposition figures.\n\n"
+        "The defendants had appealed against the Phnom Penh Municipal Court's verdict.\n\n"
+        "On Tuesday the judge decided to reject the appeal, a lawyer said."
+    )
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Appeal Court")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Passive, with the court in the instrumental: the court decided.
+        (
+            "Продление ареста блогера признано законным решением Мосгорсуда, сообщили в"
+            " прокуратуре.",
+            (None, "Мосгорсуда", "appeal_ruling"),
+        ),
+        (
+            "Райсуд Бишкека во вторник удовлетворил заявление мэрии и ввел запрет на мирные"
+            " собрания в центре города.",
+            (date(2024, 5, 14), "Райсуд Бишкека", "other"),
+        ),
+    ],
+)
+def test_a_decision_told_in_the_passive_and_a_ban_on_assemblies(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A wire's dateline dates the item, not the decision it reports.
+        (
+            "МОСКВА, 14 мая - РАПСИ. Мосгорсуд продлил арест блогера, сообщили в пресс-службе"
+            " суда.",
+            None,
+        ),
+        # Told from the courtroom: the decision is taken on the dateline's day.
+        (
+            "МОСКВА, 14 мая - РИА Новости. Мосгорсуд продлил арест блогера, передает"
+            " корреспондент из зала суда.",
+            date(2024, 5, 14),
+        ),
+    ],
+)
+def test_a_dateline_dates_a_decision_only_when_it_is_told_from_the_courtroom(
+    text: str, expected: date | None
+) -> None:
+    assert [d.decision_date for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_the_judge_announcing_on_a_day_dates_the_ruling_of_her_court() -> None:
+    text = (
+        "Мосгорсуд признал законным приговор блогеру.\n\n«Приговор оставить без изменений»,"
+        " — огласила во вторник судья Мосгорсуда."
+    )
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [
+        (date(2024, 5, 14), "Мосгорсуда", "appeal_ruling")
+    ]
+
+
+def test_a_hearing_put_off_makes_a_decision_of_weeks_before_background() -> None:
+    text = (
+        "The Delhi High Court has put off the hearing of the activist's appeal.\n\n"
+        "On April 20 the High Court suspended her sentence and directed her release until"
+        " further orders."
+    )
+    assert extract(text, THURSDAY) == []
+
+
+def test_until_further_orders_is_no_verb_of_deciding() -> None:
+    text = "The Delhi High Court on Tuesday said the activist remains free until further orders."
+    assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On Monday the Baku Grave Crimes Court sentenced three journalists to nine years in"
+        " prison. Days later, the same court convicted an economist.",
+        "В понедельник Мещанский районный суд Москвы приговорил журналиста к шести годам"
+        " колонии. На следующий день тот же суд приговорил его редактора.",
+    ],
+)
+def test_a_decision_told_as_days_later_is_another_decision(text: str) -> None:
+    found = extract(text, THURSDAY)
+    assert [(d.decision_date, d.kind) for d in found] == [
+        (date(2024, 5, 13), "sentence"),
+        (None, "sentence"),
+    ]
+    assert found[0].court == found[1].court
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A fine announced in the lead; the court it was imposed in is named right after.
+        (
+            "Активистку оштрафовали на 15 тысяч рублей за акцию с плакатом.\n\nВ Тверском суде"
+            " Москвы активистка признала участие в акции.",
+            (None, "Тверском суде Москвы", "sentence"),
+        ),
+        # The passive, and the court named in the next sentence.
+        (
+            "Приговор журналистке оставлен в силе, написала она сама.\n\nЖалобу рассматривал"
+            " Апелляционный военный суд.",
+            (None, "Апелляционный военный суд", "appeal_ruling"),
+        ),
+    ],
+)
+def test_a_decision_announced_in_the_lead_takes_the_court_named_right_after_it(
+    text: str, expected: tuple[Any, ...]
+) -> None:
+    assert [(d.decision_date, d.court, d.kind) for d in extract(text, THURSDAY)] == [expected]
+
+
+def test_an_announced_decision_takes_no_court_named_far_below_it() -> None:
+    text = (
+        "Активистку оштрафовали на 15 тысяч рублей за акцию с плакатом.\n\nАкция прошла у"
+        " мэрии.\n\nПолиция задержала троих.\n\nСторонники пришли к зданию мэрии.\n\nОни"
+        " требовали отставки мэра.\n\nВ Тверском суде Москвы слушается другое дело."
+    )
+    assert extract(text, THURSDAY) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        (
+            "A Perm court today ordered the paper to pay damages to three deputies.\n\nThe editor"
+            " said the ruling was unlawful and that the paper will appeal to the Regional Court of"
+            " Appeals.\n\nIt is the second suit against the paper: in 2022 a deputy sued over an"
+            " article, and the court ruled in his favour.",
+            "A Perm court",
+        ),
+        (
+            "Суд в Перми сегодня обязал газету выплатить компенсацию трем депутатам.\n\nРедактор"
+            " назвал решение незаконным и сказал, что газета обжалует его в Пермский краевой суд."
+            "\n\nЭто второй иск к газете: в 2022 году депутат подал иск из-за статьи, и суд решил"
+            " дело в его пользу.",
+            "Суд в Перми",
+        ),
+    ],
+)
+def test_the_court_an_appeal_will_go_to_is_not_the_court_referred_back_to(
+    text: str, court: str
+) -> None:
+    assert [(d.decision_date, d.court) for d in extract(text, THURSDAY)] == [(THURSDAY, court)]

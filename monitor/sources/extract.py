@@ -138,6 +138,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "relative",
         re.compile(
             r"\b(?P<rel>today|yesterday|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера"
+            # "несколько минут назад", "an hour ago": a live report, the day it is published.
+            r"|(?:(?:a\s+few|several|\d{1,2})\s+(?:minutes|hours)|an\s+hour)\s+ago"
+            r"|(?:несколько|пару|\d{1,2})\s+(?:минут|часов|часа)\s+назад|(?:минуту|час)\s+назад"
             # "накануне" alone is the day before; "накануне заседания" is the eve of something.
             r"|накануне(?!\s+(?!вечером|утром|дн[её]м|ночью)[а-яё]+(?:а|я|ов|ей|ий|и|ы|ого|ых)(?![а-яё])))(?![а-яё])",
             re.I,
@@ -175,7 +178,7 @@ def _with_year(day: int, month: int, as_of: date | None) -> date | None:
 
 
 _DATE_WORDS = re.compile(
-    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|сегодня|вчера|накануне|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
+    r"\d|day|tonight|this\s+(?:morning|afternoon|evening)|\bago\b|назад|сегодня|вчера|накануне|понедельник|вторник|сред|четверг|пятниц|суббот|воскресен",
     re.I,
 )
 
@@ -339,25 +342,31 @@ _DECISION = re.compile(
     r"|designated\s+(?:[\w’'-]+\s+){0,4}?(?:an?\s+)?(?:foreign\s+agent|extremist|undesirable|terrorist)"
     r"|denied\s+(?:\w+\s+){0,2}(?:bail|appeal|request|motion|parole|petition|complaint)|cleared\s+(?:[\w’'-]+\s+){0,4}of"
     r"|struck\s+down|thr(?:ew|own)\s+out|tossed\s+out|awarded|imposed\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:fine|sentence|ban|penalty)"
-    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)|banned|outlawed"
+    r"|placed\s+(?:[\w’'-]+\s+){0,4}in\s+(?:pre-?trial\s+detention|custody|detention)"
+    # "the banned movement", "an outlawed group": an adjective, not a decision
+    r"|(?<!the\s)(?<!\ban\s)(?<!\ba\s)(?:banned|outlawed)"
     r"|declared\s+(?:[\w’'-]+\s+){0,4}(?:extremist|undesirable|illegal|unlawful|unconstitutional|inadmissible)"
     r"|upheld|overturned|quashed|dismissed|rejected|refused|satisfied|annulled|released"
     r"|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|remanded|jailed(?!\s+(?:blogger|journalist|activist|opposition|politician|leader|critic|reporter|editor|lawyer|former|Kremlin|Russian|Belarusian)\b)|fined|turned\s+down|sided\s+with|left\s+(?:[\w-]+\s+){0,6}?in\s+force|sent\s+(?:[\w-]+\s+){0,6}(?:to\s+(?:prison|jail|pre-?trial\s+detention)|behind\s+bars)|did\s+not\s+(?:grant|satisfy|uphold)|left\s+(?:\w+\s+){1,4}unchanged|placed\s+(?:\w+\s+){0,2}under\s+(?:house\s+)?arrest|held\s+that|told\s+\w+\s+to\s+pay"
     r"|delivered\s+(?:its\s+|a\s+|the\s+)?(?:judgment|ruling|decision)|handed\s+down|issued\s+(?:a|its|the)\s+(?:decision|ruling|judgment|verdict)"
-    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|orders|rules"
+    r"|found\s+(?:a\s+)?violations?|upholds|sentences|jails|acquits|remands|(?<!further\s)orders|rules"
     # Headlines tell a decision in the present: "Court rejects DW correspondent's complaint".
     r"|rejects|dismisses|overturns|quashes|fines|bans|denies|refuses|convicts|frees"
     r"|(?:has|have|had)\s+been\s+given\s+(?:[\w-]+\s+){0,4}(?:sentence|prison\s+term|jail\s+term)"
+    # "A court has given a parole-like sentence to an activist"
+    r"|(?:has|have)\s+given\s+(?:[\w’'-]+\s+){0,4}?(?:sentences?|prison\s+terms?|jail\s+terms?)\b"
     r"|handed\s+(?:[\w-]+\s+){0,5}(?:prison|jail|suspended)\s+(?:terms?|sentences?)|received\s+(?:a\s+)?(?:[\w-]+\s+){0,2}(?:sentence|prison\s+term)"
     r"|gave\s+(?:[\w-]+\s+){0,4}(?:jail|prison)\s+(?:time|terms?|sentences?)|confirmed|extended|barred|(?:delivered|handed\s+down)\s+\w+\s+judgments"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+(?:published|posted|delivered|announced|handed\s+down|made\s+public)|should\s+stand"
     r"|(?:ruling|judgment|decision|verdict)\s+was\s+to\s+(?:reject|dismiss|uphold|grant|release|refuse|deny|satisfy))\b"
     r"|(?<![а-яё])(?:постановил[аио]?|вынес(?:ла|ло)?|получил[аио]?\s+(?:[\w-]+\s+){0,2}(?:срок|сроки|наказани[ея])(?![а-яё])|приговорил[аио]?|удовлетворил[аио]?|отказал[аио]?|оправдал[аио]?"
-    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
+    r"|освободил[аио]?|отменил[аио]?|оставил[аио]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|оставлен[аоы]?\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}?виновн\w*|решил[аио]?"
     r"|назначил[аио]?|заменил[аио]?|осужд[её]н[аоы]?(?![а-яё])|приговор[её]н[аоы]?(?![а-яё])|оправдан[аоы]?(?![а-яё])"
     r"|арестовал[аио]?|оштрафовал[аио]?|отправил[аио]?\s+(?:\w+\s+){0,6}(?:под\s+(?:домашний\s+)?арест|под\s+стражу|в\s+(?:СИЗО|колонию)|на\s+\d+\s+сут)"
     r"|заключил[аио]?\s+под\s+стражу|продлил[аио]?|отклонил[аио]?|не\s+стал[аио]?\s+(?:менять|смягчать|отменять|изменять)"
-    r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+принял[аио]?"
+    r"|принял[аио]?\s+(?:\w+\s+)?решение|решение\s+(?:было\s+)?принят\w*|решение\s+(?:[\w-]+\s+){0,3}?принял[аио]?"
+    # "оглашая во вторник приговор, судья пояснил...": the verdict read out, told in passing
+    r"|(?:оглашая|огласив)\s+(?:[\w-]+\s+){0,3}?(?:приговор|решени|постановлени)"
     r"|взял[аио]?\s+под\s+стражу|перевел[аио]?\s+(?:\w+\s+){0,3}(?:под\s+домашний\s+арест|в\s+колонию)|ужесточил[аио]?|вернул[аио]?\s+(?:\w+\s+)?дело|прекратил[аио]?\s+(?:\w+\s+)?(?:дело|преследование)|взыскал[аио]?"
     r"|признал[аио]?\s+(?:[\w«»-]+\s+){0,4}(?:экстремистск|нежелательн|террористическ|иноагент|иностранн\w+\s+агент)\w*"
     # "отпустил под подписку о невыезде", "дал блогеру шесть лет колонии", "дал условный срок"
@@ -367,9 +376,9 @@ _DECISION = re.compile(
     r"|удовлетворен[аоы]?(?![а-яё])|(?:было\s+)?принят[оа]?\s+решени[ея]"
     r"|избрал[аио]?|обязал[аио]?|запретил[аио]?|ликвидировал[аио]?|изменил[аио]?"
     r"|огласил[аио]?\s+(?:\w+\s+){0,2}(?:приговор|решени|постановлени)"
-    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+)?(?:судья|суд)"
+    r"|оставить\s+(?:[\w«»-]+\s+){0,4}?без\s+изменени[яй]|(?:объявил|огласил)[аио]?\s+(?:\d{1,2}\s+[а-яё]+\s+|во?\s+[а-яё]+\s+)?(?:судья|суд)"
     r"|рассмотрел[аио]?\s+(?:\w+\s+){0,2}(?:жалоб|апелляци|кассаци)\w*"
-    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
+    r"|признал[аио]?\s+(?:\w+\s+){0,3}(?:законн|незаконн|обоснованн)\w*|признан[аоы]?\s+(?:законн|незаконн|обоснованн)\w*\s+(?:решением|постановлением|определением)|сократил[аио]?|смягчил[аио]?|снизил[аио]?|поместил[аио]?\s+под\s+(?:домашний\s+)?арест)",
     re.I,
 )
 _COURT_ONLY = re.compile(
@@ -392,7 +401,7 @@ _COURT_WORD = re.compile(
 # Events around a decision that are not one: a hearing put off, an appeal lodged, a hearing
 # ahead, a decision expected, a court that would not comment.
 _NOT_DECISION = re.compile(
-    r"\b(?:postponed|adjourned|rescheduled|deferred|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
+    r"\b(?:postponed|adjourned|rescheduled|deferred|(?:put|puts|putting)\s+off|will\s+(?:hear|consider|examine|rule|decide|announce)|is\s+(?:scheduled|expected|due)|was\s+scheduled"
     r"|(?:is|are|was|were)\s+expected\s+to|expects?\s+(?:a|the)\s+(?:verdict|ruling|decision)|(?:declined|refused)\s+to\s+comment|no\s+comment"
     r"|(?:files?|filed|lodges?|lodged|submits?|submitted|sent)\s+(?:an?\s+|the\s+|his\s+|her\s+|their\s+)?(?:appeal|complaint|petition|motion|cassation)"
     r"|(?:appeal|complaint|petition)\s+(?:was|has\s+been|had\s+been)\s+(?:lodged|filed|submitted)"
@@ -581,6 +590,8 @@ _COURT_EN = re.compile(
     r"(?:(?:[A-Z][\w’'.-]*|\d{1,3}(?:st|nd|rd|th))\s+){1,4}Court\b"
     r"(?:\s+(?:of|for)\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)(?:Appeals?\s+(?:of|for)\s+)?(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*){0,4})?"
     r"(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
+    # "Pershamaiski District Court in Minsk": the city it sits in, one capitalised word
+    r"(?:\s+in\s+(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)[A-Z][a-z’'-]+(?=[\s,.;:]|$)(?!\s+[A-Z]))?"
     r"|\bCourt\s+of\s+(?:Appeals?|Cassation)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})?"
 )
 _CITY_EN = r"[A-Z][\w’'-]+(?:[\s-]+(?:on-)?[A-Z][\w’'-]+)?"
@@ -593,13 +604,16 @@ _COURT_EN_ADJ = (
 # southern city of Almaty", "An Egyptian court", "the Strasbourg court".
 _COURT_EN_PLAIN = re.compile(
     rf"\b(?:[Tt]he\s+)?{_CITY_EN}\s+(?:(?:{_COURT_EN_ADJ})\s+){{1,2}}court\b"
-    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}))?"
+    rf"(?:\s+(?:in|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)?(?:capital|{_CITY_EN}(?:\s+(?:region|province|oblast))?))?"
     rf"|\b(?:[Aa]n?|[Tt]he)\s+(?!(?:same|other|lower|higher|said)\b)(?:(?:[a-z][a-z’'-]*|US|U\.S\.|[A-Z][a-z]+(?=\s+court))\s+){{0,3}}court(?:\s+of\s+appeals?|\s+for\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?\s+in\s+(?:(?:the|a|[a-z]+|[A-Z][\w]*[’']s)\s+){{0,4}}{_CITY_EN}(?:,\s+(?:[A-Z][\w’'-]+\s+)?[A-Z][\w’'-]+)?"
     r"|\b[A-Z][\w-]+[’']s\s+(?:[A-Z][a-z]+\s+)?Court\s+of\s+Appeals?\b"
     r"|\b[A-Z][a-z]+[’']s\s+(?:[a-z]+\s+){1,2}court\b|\b[A-Z][a-z]+[’']s\s+[A-Z][a-z]+\s+court\b"
     r"|\b[Aa]n?\s+[A-Z][a-z]+\s+court(?:\s+of\s+appeals?)?\b"
     r"|\b[Tt]he\s+(?!Strasbourg\b)[A-Z][a-z]+\s+court\b(?!\s+(?:of|for|in)\b)"
     r"|\b[Tt]he\s+Strasbourg\s+court\b|\bECHR\b"
+    # "the Court of Grave Crimes in Azerbaijan's capital Baku", "the Court of First Instance"
+    r"|\b[Tt]he\s+Court\s+of\s+(?!Human\b|Appeals?\b|Cassation\b)[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}"
+    r"(?:\s+in\s+(?:[A-Z][a-z]+[’']s\s+capital,?\s+)?[A-Z][a-z]+(?=[\s,.;:]|$)(?!\s+[A-Z]))?"
 )
 # Capitalised words that can stand before a court's name without being part of it.
 _NOT_COURT_NAME = {
@@ -661,7 +675,12 @@ _COURT_RU = re.compile(
     rf"|{_RU_PANEL_NAMED}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}{_RU_WHERE}"
     rf"|{_RU_PANEL}\b(?:(?:специализированн|межрайонн|окружн|гарнизонн|военн)[а-яё]*\s+){{0,2}}(?:районн|городск|областн|краев|верховн|апелляционн|кассационн|военн|межрайонн)[а-яё]*\s+{_RU_COURT_HEAD}(?=\s+(?:[А-ЯЁ]|по\s+[а-яё]+\s+делам|города|г\.)){_RU_WHERE}"
     rf"|\b[Сс]удебн\w+\s+[Кк]оллеги\w+\s+по\s+[а-яё]+\s+делам\s+(?:{_RU_ADJ}\s+){{1,2}}{_RU_COURT_HEAD}"
-    r"|\b[Сс]уд\s+№\s*\d+\s+(?:города\s+)?[А-ЯЁ][а-яё-]+"
+    # "Суд № 2 Сарыаркинского района города Нур-Султана", "суд № 3 города Бишкека"
+    rf"|\b[Сс]уд\s+№\s*\d+\s+(?:[А-ЯЁ]{_RU_ADJ}\s+района(?:\s+(?:города|г\.)\s*{_RU_PLACE_ANY}|\s+{_RU_PLACE_GENITIVE})?|(?:города\s+)?[А-ЯЁ][а-яё-]+)"
+    # "суд в Тверской области", "в Пермском крае"
+    r"|\b[Сс]уд\s+в\s+[А-ЯЁ][а-яё-]+(?:ой|ом)\s+(?:области|крае|республике|округе)(?![а-яё])"
+    # "российский суд", "белорусского суда": a court told by its country, as "a Russian court"
+    r"|(?<![\w-])(?:[Рр]оссийск|[Бб]елорусск|[Кк]азахстанск|[Кк]иргизск|[Кк]ыргызск|[Уу]збекск|[Тт]аджикск|[Уу]краинск|[Аа]зербайджанск|[Гг]рузинск|[Аа]рмянск|[Тт]урецк)(?:ий|ого|ому|им|ом)\s+суд(?:а|у|ом|е)?(?![а-яё])"
     # "суд в Екатеринбурге", "в Перми", "в Нур-Султане", "в Нижнем Новгороде"
     r"|\b[Сс]уд\s+в\s+(?!(?:России|Украине|Беларуси|Белоруссии|Казахстане|Киргизии|Кыргызстане|Узбекистане|Таджикистане|Грузии|Армении|Азербайджане|Молдове|Молдавии|Турции)\b)(?:[А-ЯЁ][а-яё]+(?:ем|ом)\s+)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*[еи](?![а-яё-])"
     # "суд Набережных Челнов", "суд города Астаны", "суд Еврейской автономной области"
@@ -687,14 +706,14 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"appeals?\s+court|court\s+of\s+appeals?|appellate|cassation|upheld|upholds|should\s+stand|left\s+(?:[\w-]+\s+){0,6}?(?:in\s+force|unchanged|intact)|kept\s+(?:[\w-]+\s+){0,4}(?:sentences?|verdicts?|rulings?|convictions?)\b|overturned|quashed|(?:rejected|dismissed|granted|denied|turned\s+down)\s+(?:[\w’'-]+\s+){0,3}?appeal"
             r"|\bconfirmed\s+(?:\w+\s+){0,4}(?:sentence|verdict|ruling)|thr(?:ew|owing)\s+out\s+(?:\w+\s+){0,2}appeal"
-            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
+            r"|апелляци\w*|кассаци\w*|признал\w*\s+(?:\w+\s+){0,3}законн\w*|признан[аоы]?\s+законн\w*|остав(?:ил|ить|лен)\w*\s+(?:[\w«»-]+\s+){0,4}?(?:без\s+изменени[яй]|без\s+удовлетворени[яй]|в\s+силе)|отказал\w*\s+(?:в\s+)?пересм(?:атр|отр)\w*|подтвердил\w*\s+(?:\w+\s+)?(?:арест|приговор|решени|законност)\w*|жалоб\w*\s+(?:[\w-]+\s+){0,3}?на\s+(?:приговор|постановлени|решени|определени|арест|продлени)\w*|отменил\w*\s+(?:\w+\s+)?приговор\w*|не\s+стал\w*\s+(?:менять|смягчать|отменять|изменять)",
             re.I,
         ),
     ),
     (
         "parole",
         re.compile(
-            r"\bparole\b|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
+            r"\bparole\b(?!-like)|conditional(?:ly)?\s+(?:early\s+)?release|early\s+release|released\s+(?:early|conditionally)|условно[-\s]досрочн\w*|\bУДО\b",
             re.I,
         ),
     ),
@@ -702,9 +721,11 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     (
         "arrest",
         re.compile(
-            r"\bremand\w*|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
+            r"\bremand\w*|\b(?:be|been|was|were|remain|stay)\s+(?:held|kept|detained|in\s+custody)\s+(?:in\s+(?:custody|detention|jail)\s+)?until\b|measure\s+of\s+restraint|preventive\s+measure|restraint\s+measure|house\s+arrest|pre-?trial\s+detention|in\s+custody|held\s+for\s+\d+\s+days|arrested\s+for"
             r"|под\s+(?:домашний\s+)?арест|арестова\w*|под\s+стражу|мер\w*\s+пресечения|\bСИЗО\b|на\s+\d+\s+суток"
-            r"|санкционировал\w*\s+арест|(?<![а-яё])об\s+аресте",
+            r"|санкционировал\w*\s+арест|(?<![а-яё])об\s+аресте"
+            # "продлили арест", "останется под стражей": custody extended
+            r"|продл\w+\s+(?:[\w-]+\s+){0,3}?арест|(?<![а-яё])арест\w*\s+(?:[\w-]+\s+){0,3}?продл\w+|под\s+стражей",
             re.I,
         ),
     ),
@@ -722,7 +743,13 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "other",
-        re.compile(r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*", re.I),
+        re.compile(
+            r"обязательн\w+\s+работ\w*|ликвидир\w*|\bliquidat\w*"
+            # a ban on assemblies, an injunction: a court's order, not a penalty
+            r"|запрет\w*\s+на\s+(?:проведение\s+)?(?:мирные\s+|публичные\s+)?(?:собрани|митинг|акци)\w*"
+            r"|\bban\s+on\s+(?:\w+\s+)?(?:protests|rallies|assemblies|gatherings|demonstrations)\b|\binjunction\b",
+            re.I,
+        ),
     ),
     # Only words that name a judgment: "decision" / "решение" alone says nothing of the kind.
     ("judgment", re.compile(r"\bjudgment\b|\bruled\b|violation|нарушени\w*|ЕСПЧ|\bECHR\b", re.I)),
@@ -759,6 +786,7 @@ class _Draft:
     court_named: bool = False  # the court is named in the decision's own sentence
     case: str | None = None  # "Georgiou v. Greece": a list of judgments tells several apart
     told_twice: bool = False  # announced in the lead, told in full in the body
+    later: bool = False  # told as coming after the one before: "Days later, the same court..."
 
 
 def _unit_code(unit: str) -> str:
@@ -853,6 +881,11 @@ def find_periods(sentence: str) -> tuple[str | None, str | None]:
 
 _APPEAL_STEMS = ("appeal", "challenge", "referral", "обжал", "жалоб", "апелляц")
 _UNIT_STEMS = ("day", "week", "month", "year", "сут", "дн", "недел", "месяц", "год", "лет")
+
+
+def _about_an_appeal(sentence: str) -> bool:
+    low = sentence.lower()
+    return any(stem in low for stem in _APPEAL_STEMS)
 
 
 def find_period(sentence: str) -> str | None:
@@ -963,7 +996,7 @@ ECHR = "European Court of Human Rights"
 # Convention": a Chamber judgment, final three months after its date unless a referral to the
 # Grand Chamber is asked (or the parties say they will not ask, or a referral is refused).
 _ARTICLE_44 = re.compile(
-    r"Article\s+44\s*§\s*2|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
+    r"Article\s+44\s*(?:§\s*)?2\b|пункт\w*\s+2\s+[Сс]тать\w+\s+44|стать\w+\s+44\s*§\s*2"
     r"|(?:become|becomes|became)\s+final\s+three\s+months|станет\s+окончательным\s+через\s+три\s+месяца",
 )
 _ECHR_HEADER = re.compile(
@@ -973,7 +1006,13 @@ _ECHR_HEADER = re.compile(
 _ECHR_JUDGMENT = re.compile(
     r"\bJUDGMENT\b|\bARRÊT\b|ПОСТАНОВЛЕНИЕ|Судебное\s+решение|Постановление\s+Суда"
 )
-_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$")
+# The stamp on a line of its own, or run into the header where a copy lost the line breaks
+# ("STRASBOURG 14 September 2010 FINAL 14/12/2010").
+_ECHR_FINAL = re.compile(r"(?m)^\s*FINAL\s*$|\bFINAL(?=\s+\d)")
+# A Committee's judgment, or one of the Grand Chamber, is final the day it is delivered.
+_FINAL_ON_DELIVERY = re.compile(
+    r"\b[Tt]his\s+judgment\s+is\s+final\b|[Нн]астоящее\s+постановление\s+является\s+окончательным"
+)
 _ECHR_NAMED = re.compile(
     r"European\s+Court\s+of\s+Human\s+Rights(?:\s+\((?:[A-Z][a-z]+\s+Section|Grand\s+Chamber)\))?"
     r"|Европейский\s+[Сс]уд\s+по\s+правам\s+человека(?:\s+\([А-ЯЁ][а-яё]+\s+[Сс]екция\))?"
@@ -997,9 +1036,13 @@ def _echr_judgment(text: str, as_of: date | None) -> ExtractedDecision | None:
     in_force_date = None
     final = _ECHR_FINAL.search(head)
     if final is not None:
-        after = find_dates(head[final.end() : final.end() + 40], as_of)
-        in_force_date = after[0].value if after else None
+        # "04/10 /2010": a copy's stray space inside the stamp's date.
+        stamp = re.sub(r"\s*/\s*", "/", head[final.end() : final.end() + 40])
+        after = find_dates(stamp, as_of)
+        in_force_date = after[0].value if after and after[0].start <= 3 else None
     notice = next((s for s in sentences(head) if _ARTICLE_44.search(s)), None)
+    if in_force_date is None and notice is None and _FINAL_ON_DELIVERY.search(head):
+        in_force_date = decided
     return ExtractedDecision(
         decision_date=decided,
         court=ECHR,
@@ -1088,6 +1131,21 @@ _ABOUT_A_DECISION = re.compile(
 )
 
 
+# Latin letters that look like Cyrillic ones, typed into Russian words ("Cуд" with a Latin C).
+_LOOKALIKES = str.maketrans("AaBCcEeHKMOoPpTXxy", "АаВСсЕеНКМОоРрТХху")
+# A Latin letter before a Cyrillic one: the one test run over every text, and a cheap one; a
+# lookalike that ends a word ("судa") is left as it is.
+_LATIN_BY_CYRILLIC = re.compile(r"[A-Za-z][а-яёА-ЯЁ]")
+_MIXED_WORD = re.compile(r"\b(?=[^\W\d_]*[а-яё])(?=[^\W\d_]*[a-z])[^\W\d_]+", re.I)
+
+
+def _cyrillic_words(text: str) -> str:
+    """The text with the Latin lookalikes inside Russian words made Cyrillic (same length)."""
+    if not _CYRILLIC.search(text) or not _LATIN_BY_CYRILLIC.search(text):
+        return text
+    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LOOKALIKES), text)
+
+
 def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     """Every decision the text reports, in the order it reports them (read up to MAX_TEXT
     characters; ``read`` also says whether the text was cut).
@@ -1096,7 +1154,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     after it, a decision told in the headline and again in the body is one decision, and a
     period or an in-force date stated in the sentences right after a decision belongs to it.
     """
-    text = text[:MAX_TEXT]
+    text = _cyrillic_words(text[:MAX_TEXT])
     judgment = _echr_judgment(text, as_of) or _national_judgment(text, as_of)
     if judgment is not None:
         return [judgment]
@@ -1112,8 +1170,10 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
     dateline: tuple[int, int, date] | None = None
     about_echr = _ABOUT_ECHR.search(text) is not None
     lead_says_not = lead_says_decision = headline_says_not = False
+    appealed: set[frozenset[str]] = set()  # courts whose decision the lead says was appealed
     previous = current = ""  # the sentence before this one, for "such a decision"
     named_at: list[tuple[int, str | None]] = []  # every court named, by sentence
+    naming: dict[int, str] = {}  # the sentences that name a court, by index
     place = -1  # how many sentences of text came before: menus, weather, bylines do not count
     for index, (paragraph, sentence) in enumerate(paragraph_sentences(text)):
         if len(sentence) > 30 or _SENTENCE_END.search(sentence):
@@ -1179,7 +1239,16 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         )
         if place <= LEAD:
             lead_says_not |= not_decision
+        if courts:
+            naming[index] = sentence
         headline_says_not |= place == 0 and not_decision
+        if place <= LEAD and not_decision:
+            # "Защита обжаловала приговор Мосгорсуда": that court's decision is the one appealed.
+            appealed |= {
+                frozenset(_court_words(name))
+                for start, name in courts
+                if _reviewed(sentence, start, name)
+            }
         if is_decision and (not_decision or _told_as_background(sentence, verb)):
             is_decision = False
         if is_decision and _WAS_PASSED.search(sentence) and not any(d.value for d in dates):
@@ -1215,7 +1284,20 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             (index, court, dates[0].value if dates else None) if named and verb is None else None
         )
         if named:
-            last_court = court
+            # A court named only as the maker of the decision appealed ("an appeal against the
+            # Municipal Court's decision"), or as where an appeal goes ("will appeal to the
+            # Court of Appeals", "обжалует в Верховный суд"), is not the one "the court" and
+            # "the judge" refer back to.
+            appealed_only = (
+                verb is None
+                and _about_an_appeal(sentence)
+                and all(
+                    _reviewed(sentence, start, name) or _DESTINATION.search(sentence, 0, start)
+                    for start, name in courts
+                )
+            )
+            if not appealed_only:
+                last_court = court
             # "Earlier, ...", "Напомним, ...", "At the end of 2014 a Kazakh court closed...": a
             # court of then.
             at_court = next((start for start, name in courts if name == court), len(sentence))
@@ -1288,6 +1370,7 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             quotes=[sentence],
             court_named=named is not None,
             case=(found_case.group(0) if (found_case := _CASE_NAME.search(sentence)) else None),
+            later=_LATER.match(sentence) is not None,
         )
         if digest:
             draft.decision_date = dateline[2] if dateline is not None else None
@@ -1296,8 +1379,15 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
         if draft.decision_date is None and dateline is not None:
             if court is not None and _is_echr(court) and index - dateline[0] <= 3:
                 draft.decision_date = dateline[2]  # the Court's news: the date above the item
-            elif dateline[0] == index - 1 and dateline[1] == paragraph:
-                draft.decision_date = dateline[2]  # "Москва. 24 мая. INTERFAX.RU - Мосгорсуд..."
+            elif (
+                dateline[0] == index - 1
+                and dateline[1] == paragraph
+                and _LIVE.search(" ".join(draft.quotes)) is not None
+            ):
+                # "МОСКВА, 2 авг - РИА Новости. Пресненский суд арестовал ..., передает
+                # корреспондент из зала суда": told from the courtroom, on the dateline's day.
+                # A dateline alone dates the item, not the decision it reports.
+                draft.decision_date = dateline[2]
         # Undated: only a court, named or referred back to, doing something a court does.
         # "Courts have repeatedly denied...", "he was jailed for his articles": too vague.
         announced = next(
@@ -1368,6 +1458,27 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             draft.quotes[:0] = early.quotes
         waiting.clear()
         drafts.append(draft)
+    for draft in announced_in_lead:
+        # "Активистку оштрафовали на 15 тысяч рублей. ... В Хамовническом суде Москвы она
+        # признала...": a decision of a known kind announced in the lead, whose court is named
+        # right after it, in a sentence that tells no hearing ahead, appeal or wait.
+        after = [
+            court
+            for i, court in named_at
+            if draft.index < i <= draft.index + 3
+            and not _NOT_DECISION_BY_SCRIPT[1 if _CYRILLIC.search(naming[i]) else 0].search(
+                naming[i]
+            )
+        ]
+        if (
+            draft.kind is not None
+            and draft.court is None
+            and after
+            and not any(_same_decision(d, draft) for d in drafts)
+        ):
+            draft.court = after[0]
+            drafts.append(draft)
+    drafts.sort(key=lambda d: d.index)
     if headline_says_not:
         # "Lawyer files appeal", "Two journalists convicted ... have appealed": the news is the
         # appeal; a decision the text tells is the one appealed, unless it is of these days.
@@ -1377,6 +1488,8 @@ def extract(text: str, as_of: date | None = None) -> list[ExtractedDecision]:
             if as_of is not None
             and d.decision_date is not None
             and d.decision_date >= as_of - BACKGROUND
+            # the decision of the court whose decision was appealed is the one appealed
+            and not (d.court and frozenset(_court_words(d.court)) in appealed)
         ]
     if lead_says_not and not lead_says_decision:
         # The news is a hearing put off, an appeal lodged, a decision awaited: the decisions
@@ -1447,12 +1560,14 @@ _PAST_TIME = re.compile(
     r"|(?<![а-яё])в\s+прошлом\s+году|(?<![а-яё])(?:год|лет|месяц\w*)\s+назад)",
     re.I,
 )
+_DESTINATION = re.compile(r"\b(?:to|with)\s+(?:the\s+)?$|(?<![а-яё])в\s+$", re.I)
+_LIVE = re.compile(r"из\s+зала\s+суда|\b(?:from|in)\s+the\s+courtroom\b", re.I)
 _BY = re.compile(r"\bby\s+$")
 _IN_YEAR = re.compile(r"\b(?:in|в)\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I)
 _IT_SUBJECT = re.compile(r"(?:It|The\s+(?:panel|bench))\s+(?:(?:also|then|later|eventually)\s+)?")
 _ANNOUNCED_ON = re.compile(
-    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued)\b"
-    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен)[аоы]?(?![а-яё])",
+    r"\b(?:verdict|ruling|decision|judgment|sentence)\s+(?:was|has\s+been)\s+(?:announced|delivered|handed\s+down|pronounced|read\s+out|issued|made|taken)\b"
+    r"|(?<![а-яё])(?:приговор|решение|постановление|определение)\s+(?:был[аио]?\s+)?(?:оглаш[её]н|вынесен|объявлен|принят)[аоы]?(?![а-яё])",
     re.I,
 )
 _BY_COURT = re.compile(
@@ -1479,7 +1594,8 @@ _WHO = re.compile(r",?\s*(?:котор\w+|which|who)\b", re.I)
 _DATED = re.compile(r"(?:\bdated|(?<![а-яё])от)\s+$", re.I)
 _REVIEWED_BEFORE = re.compile(
     r"(?:decision|ruling|verdict|sentence|judgment|order|conviction)s?\s+(?:of|by|handed\s+down\s+by|issued\s+by)\s+(?:(?!court\b)[^\W\d][\w-]*\s+){0,5}$"
-    r"|(?<![а-яё])(?:приговор|решени|постановлени|определени)[а-яё]*\s+$",
+    # "решением Мосгорсуда", "приговором суда": by that court's decision, its own
+    r"|(?<![а-яё])(?:приговор(?!ом)|решени(?!ем)|постановлени(?!ем)|определени(?!ем))[а-яё]*\s+$",
     re.I,
 )
 _REVIEWED_AFTER = re.compile(
@@ -1577,7 +1693,19 @@ def _is_echr(court: str) -> bool:
     return bool(_ABOUT_ECHR.search(court) or re.search(r"Strasbourg|[Сс]трасбург", court))
 
 
+# "Days later, the same court convicted...", "На следующий день тот же суд...": another decision,
+# after the one told before.
+_LATER = re.compile(
+    r"(?:(?:a\s+few\s+|several\s+|two\s+|three\s+|a\s+)?(?:days?|weeks?)\s+later|the\s+(?:next|following)\s+(?:day|week)"
+    r"|(?:спустя|через)\s+(?:несколько\s+|пару\s+|два\s+|три\s+)?(?:дн|сут|недел)\w*|на\s+следующ\w+\s+(?:день|неделе))\b",
+    re.I,
+)
+
+
 def _same_decision(a: _Draft, b: _Draft) -> bool:
+    """Whether ``b``, told after ``a``, is the same decision told again."""
+    if b.later:
+        return False
     if a.case and b.case and a.case != b.case:
         return False
     if a.decision_date is not None and b.decision_date is not None:
@@ -1586,8 +1714,12 @@ def _same_decision(a: _Draft, b: _Draft) -> bool:
         return False  # "The Tverskoy court arrested him. The City Court upheld it.": two
     # One of them undated (a headline, a sentence that refers back): the same court, or the
     # same kind of decision (or one of them of no stated kind).
-    if a.court is not None and a.court == b.court:
-        return True
+    if (
+        a.court is not None
+        and b.court is not None
+        and _court_words(a.court) == _court_words(b.court)
+    ):
+        return True  # "Мосгорсуд" and "судья Мосгорсуда": one court, whatever its case
     return a.kind == b.kind or None in (a.kind, b.kind)
 
 
