@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -216,3 +217,24 @@ def test_the_composing_process_leaves_when_its_worker_is_killed(sqlite_engine: E
     parent.kill()
     parent.wait()
     wait_until(lambda: not _alive(child), what="the composing process to leave")
+
+
+def test_a_stop_from_another_thread_leaves_a_batch_being_read_alone(
+    sqlite_engine: Engine, config_dir: Path
+) -> None:
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    due_notifications(sqlite_engine, config_dir, 4)
+    with session_scope(sqlite_engine) as session:
+        ids = sorted(session.scalars(select(Notification.id)))
+    composer = ready_composer(sqlite_engine)
+    emails = composer.emails([[i] for i in ids], SENDER, datetime.now(UTC), lambda rest: iter(()))
+    first = next(emails)
+    assert first.rows[0].id == ids[0]
+    stopper = threading.Thread(target=composer.stop)
+    stopper.start()
+    stopper.join()
+    assert composer._process is not None  # not closed under the reading thread
+    assert [e.rows[0].id for e in emails] == ids[1:]
+    composer.stop()
+    assert composer._process is None

@@ -32,6 +32,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
@@ -103,6 +104,9 @@ class Composer:
         self._last_used = clock()
         # A child that cannot start (or keeps dying) is not started again at every batch.
         self._resting_until = float("-inf")
+        # Held while a batch is read from the child (by the dispatcher's thread, which may
+        # also stop it); another thread's stop does not close pipes under it.
+        self._lock = threading.RLock()
 
     # -- life ----------------------------------------------------------------------------
 
@@ -148,7 +152,19 @@ class Composer:
         return self._ready
 
     def stop(self) -> None:
-        """Close its pipe (it leaves at once) and reap it; kill it if it does not."""
+        """Close its pipe (it leaves at once) and reap it; kill it if it does not.
+
+        From another thread while a batch is being read from the child, this does nothing:
+        closing a pipe another thread reads could hand that thread a recycled descriptor. The
+        worker's process ends right after its stop, and the child leaves with it."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self._stop()
+        finally:
+            self._lock.release()
+
+    def _stop(self) -> None:
         process, self._process, self._ready = self._process, None, False
         if process is None:
             return
@@ -192,6 +208,17 @@ class Composer:
         goes wrong with the child, ``fallback`` composes the groups not yet received."""
         from monitor.notify.dispatch import _Unwritable
 
+        with self._lock:
+            yield from self._emails(groups, sender, now, fallback, _Unwritable)
+
+    def _emails(
+        self,
+        groups: list[list[int]],
+        sender: str,
+        now: datetime,
+        fallback: Fallback,
+        unwritable: Callable[[list[int], Exception], Any],
+    ) -> Generator[Any, None, None]:
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
         number = next(self._requests)
@@ -206,7 +233,7 @@ class Composer:
                 if answer[0] == "email":
                     item: Any = answer[2]
                 elif answer[0] == "unwritable":
-                    item = _Unwritable(answer[2], RuntimeError(answer[3]))
+                    item = unwritable(answer[2], RuntimeError(answer[3]))
                 elif answer[0] == "failed":
                     raise ChildGone(answer[2])
                 else:
