@@ -65,6 +65,14 @@ def test_one_unit_marks_the_last_email_and_starts_the_next(
         )
         renewed = session.get(Notification, third)
         assert renewed is not None and renewed.status == "sent"
+        # Stored exactly as the models store instants: a query by the same instant finds them
+        # (on SQLite a text comparison, where "07:00:02" is not "07:00:02.000000").
+        found = session.scalars(select(Notification.id).where(Notification.sent_at == later))
+        assert sorted(found) == sorted([first, second, third])
+        started = session.scalars(
+            select(DeliveryAttempt.id).where(DeliveryAttempt.started_at == NOW)
+        )
+        assert len(list(started)) == 1
 
 
 def test_no_attempt_starts_unless_the_token_still_holds_every_row(
@@ -107,8 +115,12 @@ def test_a_mark_an_earlier_try_committed_is_counted_not_lost(
         assert attempt is not None
         mark = Mark([first, second], attempt, "250 OK", 3)
         assert ledger.mark(mark, lambda: NOW, 5) == 2
-        # The same unit again, as after a connection lost once the commit was made.
-        assert ledger.mark(mark, lambda: NOW, 5) == 2
+        # The same unit again, as after a connection lost once the commit was made: counted,
+        # and the attempt's end is not written over.
+        assert ledger.mark(mark, lambda: NOW + LEASE, 5) == 2
+        with session_scope(engine) as session:
+            done = session.get(DeliveryAttempt, attempt)
+            assert done is not None and done.finished_at == NOW
         # A row some other token marked is not this token's.
         with session_scope(engine) as session:
             session.execute(

@@ -30,7 +30,6 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table
-from sqlalchemy.exc import DBAPIError
 
 from monitor.db import retrying
 from monitor.models import Notification
@@ -44,7 +43,7 @@ _SQLITE = {
     "mark": "UPDATE notification SET status = 'sent', sent_at = :at, attempts = attempts + 1,"
     " last_error = NULL, claimed_until = NULL, updated_at = :at WHERE " + _HELD_SQLITE,
     "finish": "UPDATE delivery_attempt SET result = :result, reply = :reply, finished_at = :at,"
-    " duration_ms = :ms WHERE id = :attempt",
+    " duration_ms = :ms WHERE id = :attempt AND result = 'started'",
     "renew": "UPDATE notification SET claimed_until = :until, next_attempt_at = :until WHERE "
     + _HELD_SQLITE,
     "start": "INSERT INTO delivery_attempt (notification_id, started_at, result)"
@@ -64,7 +63,8 @@ _PG_UNIT = (
     " AND claimed_by = %(token)s RETURNING id),"
     " finished AS ("
     " UPDATE delivery_attempt SET result = 'sent', reply = %(reply)s,"
-    " finished_at = %(marked_at)s, duration_ms = %(ms)s WHERE id = %(attempt)s RETURNING id),"
+    " finished_at = %(marked_at)s, duration_ms = %(ms)s"
+    " WHERE id = %(attempt)s AND result = 'started' RETURNING id),"
     " renewed AS ("
     " UPDATE notification SET claimed_until = %(until)s, next_attempt_at = %(until)s"
     " WHERE " + _HELD_PG + " RETURNING id),"
@@ -78,7 +78,7 @@ _PG = {
     "mark": "UPDATE notification SET status = 'sent', sent_at = %(at)s, attempts = attempts + 1,"
     " last_error = NULL, claimed_until = NULL, updated_at = %(at)s WHERE " + _HELD_PG,
     "finish": "UPDATE delivery_attempt SET result = %(result)s, reply = %(reply)s,"
-    " finished_at = %(at)s, duration_ms = %(ms)s WHERE id = %(attempt)s",
+    " finished_at = %(at)s, duration_ms = %(ms)s WHERE id = %(attempt)s AND result = 'started'",
     "sent_by": "SELECT count(*) FROM notification WHERE id = ANY(CAST(%(ids)s AS bigint[]))"
     " AND status = 'sent' AND claimed_by = %(token)s",
 }
@@ -101,7 +101,9 @@ class Ledger:
         self.engine, self.token = engine, token
         self.postgres = engine.dialect.name == "postgresql"
         column = cast(Table, Notification.__table__).c.sent_at
-        processor = column.type.bind_processor(engine.dialect)
+        # The dialect's own form of the type: on SQLite that adds the conversion to the text
+        # the models store ("2016-08-19 07:00:00.000000"), which the wrapper alone does not.
+        processor = column.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._instant: Callable[[datetime], Any] = processor or (lambda value: value)
         self._connection: Connection | None = None
 
@@ -236,7 +238,9 @@ class Ledger:
                     return unit(connection)
                 with connection.begin():
                     return unit(connection)
-            except DBAPIError:
+            except BaseException:
+                # Whatever broke the unit, its connection is not reused half-way (a failed
+                # statement leaves it wanting a rollback): the next unit takes a new one.
                 self.close()
                 raise
 
