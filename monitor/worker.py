@@ -251,7 +251,7 @@ class Worker:
     def stop(self, now: datetime) -> None:
         self.stopping.set()
         if self.composer is not None:
-            self.composer.stop()
+            self.composer.close()
         if self.heartbeat_id is None:
             return
         self.record_runs("dispatch")

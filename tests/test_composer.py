@@ -8,9 +8,11 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 
 from monitor.db import session_scope
@@ -238,3 +240,45 @@ def test_a_stop_from_another_thread_leaves_a_batch_being_read_alone(
     assert [e.rows[0].id for e in emails] == ids[1:]
     composer.stop()
     assert composer._process is None
+
+
+def test_no_fork_means_the_worker_composes_and_rests(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [0.0]
+    composer = Composer(
+        sqlite_engine.url.render_as_string(hide_password=False), clock=lambda: clock[0]
+    )
+    monkeypatch.setattr(composing.sys, "executable", "/nonexistent/python3")
+    assert composer.wanted([[1], [2], [3], [4]]) is False  # no exception
+    assert composer._process is None
+    assert composer._resting_until == composing.REST_SECONDS
+
+
+def test_a_stop_while_waiting_for_a_silent_child_ends_the_batch_at_once(
+    sqlite_engine: Engine,
+) -> None:
+    composer = Composer(sqlite_engine.url.render_as_string(hide_password=False))
+    # A child that never answers (hung): only the worker's stop may end the wait.
+    composer._process = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    composer._ready = True
+    fell_back: list[list[list[int]]] = []
+    stopping = threading.Event()
+    threading.Timer(0.3, stopping.set).start()
+
+    def fallback(rest: list[list[int]]) -> Iterator[object]:
+        fell_back.append(rest)
+        return iter(())
+
+    items = list(composer.emails([[1], [2]], SENDER, datetime.now(UTC), fallback, stopping.is_set))
+    # Ended by the stop, not by the answer timeout: nothing composed, nothing in the worker.
+    assert items == [] and fell_back == []
+    assert composer._process is not None and composer._process.poll() is None
+    composer.close()
+    assert composer._process is None
+    assert composer.wanted([[1], [2], [3], [4]]) is False
+    assert composer._process is None  # closed: never started again

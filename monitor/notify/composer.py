@@ -52,19 +52,31 @@ class ChildGone(Exception):
     """The composing process ended, hung or answered something unexpected."""
 
 
+class Interrupted(Exception):
+    """The worker is stopping: the batch ends here, its rows not yet composed are given back."""
+
+
 def _write(stream: IO[bytes], message: tuple[Any, ...]) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_LENGTH.pack(len(data)) + data)
     stream.flush()
 
 
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+def _read_exactly(
+    fd: int, size: int, deadline: float | None, interrupted: Callable[[], bool]
+) -> bytes:
     chunks: list[bytes] = []
     while size:
         if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise ChildGone("no answer in time")
+            # Waited for in short slices, so that a stop never waits for a slow child.
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ChildGone("no answer in time")
+                if select.select([fd], [], [], min(left, 0.25))[0]:
+                    break
+                if interrupted():
+                    raise Interrupted
         chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
             raise ChildGone("the process ended")
@@ -73,10 +85,12 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def _read(fd: int, timeout: float | None) -> tuple[Any, ...]:
+def _read(
+    fd: int, timeout: float | None, interrupted: Callable[[], bool] = lambda: False
+) -> tuple[Any, ...]:
     deadline = None if timeout is None else time.monotonic() + timeout
-    (size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline))
-    message = pickle.loads(_read_exactly(fd, size, deadline))
+    (size,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size, deadline, interrupted))
+    message = pickle.loads(_read_exactly(fd, size, deadline, interrupted))
     if not isinstance(message, tuple) or not message:
         raise ChildGone(f"unexpected answer {message!r:.80}")
     return message
@@ -104,24 +118,33 @@ class Composer:
         self._last_used = clock()
         # A child that cannot start (or keeps dying) is not started again at every batch.
         self._resting_until = float("-inf")
-        # Held while a batch is read from the child (by the dispatcher's thread, which may
-        # also stop it); another thread's stop does not close pipes under it.
+        # Held while the dispatcher's thread starts, asks or reads the child; a stop from
+        # another thread does not close pipes under it.
         self._lock = threading.RLock()
+        self._closed = False  # the worker stopped: no child is started again
 
     # -- life ----------------------------------------------------------------------------
 
     def start(self) -> None:
         """Start the child (it answers "ready" once its imports are done)."""
-        if self._process is not None:
+        if self._process is not None or self._closed:
             return
         from monitor import links
 
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "monitor.notify.composer"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            close_fds=True,
-        )
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "monitor.notify.composer"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                close_fds=True,
+                # Its own process group: Ctrl-C in a terminal reaches the worker alone, which
+                # ends the child by closing its pipe when the email in hand is done.
+                process_group=0,
+            )
+        except OSError as exc:  # no fork (process limit, memory), no interpreter
+            log.warning("cannot start the composing process (%s); the worker composes", exc)
+            self._resting_until = self.clock() + REST_SECONDS
+            return
         self._ready = False
         self._last_used = self.clock()
         assert self._process.stdin is not None
@@ -136,6 +159,10 @@ class Composer:
 
     def ready(self) -> bool:
         """Whether the child has answered that it is ready, without waiting for it."""
+        with self._lock:
+            return self._answered_ready()
+
+    def _answered_ready(self) -> bool:
         process = self._process
         if process is None or process.stdout is None:
             return False
@@ -180,6 +207,11 @@ class Composer:
             process.kill()
             process.wait()
 
+    def close(self) -> None:
+        """The worker's stop: stop the child, and never start another."""
+        self._closed = True
+        self.stop()
+
     def _rest(self) -> None:
         self.stop()
         self._resting_until = self.clock() + REST_SECONDS
@@ -195,21 +227,36 @@ class Composer:
         that is ready (one is started when there are enough; until it answers, no)."""
         if len(groups) < MIN_EMAILS or self.clock() < self._resting_until:
             return False
-        self._last_used = self.clock()
-        if self._process is None:
-            self.start()
-        return self.ready()
+        with self._lock:
+            if self._closed:
+                return False
+            self._last_used = self.clock()
+            if self._process is None:
+                self.start()
+            return self._answered_ready()
 
     def emails(
-        self, groups: list[list[int]], sender: str, now: datetime, fallback: Fallback
+        self,
+        groups: list[list[int]],
+        sender: str,
+        now: datetime,
+        fallback: Fallback,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> Generator[Any, None, None]:
         """What the child composes of ``groups``, one item per group, in order: an ``Email``
         or, for a group that cannot be composed, what ``fallback`` yields for it. Whatever
-        goes wrong with the child, ``fallback`` composes the groups not yet received."""
+        goes wrong with the child, ``fallback`` composes the groups not yet received. Ends
+        early, without them, when ``should_stop`` says so while waiting for the child."""
         from monitor.notify.dispatch import _Unwritable
 
         with self._lock:
-            yield from self._emails(groups, sender, now, fallback, _Unwritable)
+            try:
+                yield from self._emails(groups, sender, now, fallback, _Unwritable, should_stop)
+            except Interrupted:
+                return
+            finally:
+                if self._closed:  # closed from another thread while this batch was read
+                    self._stop()
 
     def _emails(
         self,
@@ -218,6 +265,7 @@ class Composer:
         now: datetime,
         fallback: Fallback,
         unwritable: Callable[[list[int], Exception], Any],
+        should_stop: Callable[[], bool],
     ) -> Generator[Any, None, None]:
         process = self._process
         assert process is not None and process.stdin is not None and process.stdout is not None
@@ -227,7 +275,7 @@ class Composer:
             _write(process.stdin, ("compose", number, groups, sender, now))
             fd = process.stdout.fileno()
             while done < len(groups):
-                answer = _read(fd, ANSWER_SECONDS)
+                answer = _read(fd, ANSWER_SECONDS, should_stop)
                 if len(answer) < 2 or answer[1] != number:
                     continue  # the rest of a request the sender stopped reading
                 if answer[0] == "email":

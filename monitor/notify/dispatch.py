@@ -571,7 +571,7 @@ def dispatch_due(
         )
         if composer is not None and composer.wanted(groups):
             fallback = functools.partial(_composed, engine, sender=sender, now=now)
-            emails = composer.emails(groups, sender, now, fallback)
+            emails = composer.emails(groups, sender, now, fallback, should_stop)
         else:
             emails = _Ahead(functools.partial(_composed, engine, groups, sender, now))
         with backend:
