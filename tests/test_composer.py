@@ -28,6 +28,13 @@ from tests.worker_helpers import decided_days_ago, due_notifications, wait_until
 SENDER = "Court Deadline Monitor <monitor@example.org>"
 
 
+def due_now(engine: Engine, config_dir: Path, count: int) -> list[str]:
+    """``count`` reminders due now, one per advocate (their Message-IDs)."""
+    without_sources(config_dir)
+    decided_days_ago(config_dir, 2)
+    return due_notifications(engine, config_dir, count)
+
+
 def ready_composer(engine: Engine) -> Composer:
     composer = Composer(engine.url.render_as_string(hide_password=False))
     composer.start()
@@ -66,9 +73,7 @@ def _alive(pid: int) -> bool:
 def test_emails_composed_in_a_second_process_are_the_ones_the_worker_composes(
     engine: Engine, config_dir: Path, smtp_server: SmtpServer
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    ids = due_notifications(engine, config_dir, 6)
+    ids = due_now(engine, config_dir, 6)
     now = datetime.now(UTC)
     composer = ready_composer(engine)
     try:
@@ -92,10 +97,8 @@ def test_emails_composed_in_a_second_process_are_the_ones_the_worker_composes(
 def test_a_composing_process_killed_mid_batch_leaves_the_rest_to_the_worker(
     engine: Engine, config_dir: Path, smtp_server: SmtpServer
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
     # Twenty emails are more than the pipe holds: the process is still composing when killed.
-    ids = due_notifications(engine, config_dir, 20)
+    ids = due_now(engine, config_dir, 20)
     composer = ready_composer(engine)
     process = composer._process
     assert process is not None
@@ -129,9 +132,7 @@ def test_a_composing_process_killed_mid_batch_leaves_the_rest_to_the_worker(
 def test_a_row_that_cannot_be_composed_fails_alone_in_the_second_process(
     engine: Engine, config_dir: Path, smtp_server: SmtpServer
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    ids = due_notifications(engine, config_dir, 5)
+    ids = due_now(engine, config_dir, 5)
     with session_scope(engine) as session:
         broken = session.scalars(
             select(Notification).where(Notification.message_id == ids[2])
@@ -224,9 +225,7 @@ def test_the_composing_process_leaves_when_its_worker_is_killed(sqlite_engine: E
 def test_a_stop_from_another_thread_leaves_a_batch_being_read_alone(
     sqlite_engine: Engine, config_dir: Path
 ) -> None:
-    without_sources(config_dir)
-    decided_days_ago(config_dir, 2)
-    due_notifications(sqlite_engine, config_dir, 4)
+    due_now(sqlite_engine, config_dir, 4)
     with session_scope(sqlite_engine) as session:
         ids = sorted(session.scalars(select(Notification.id)))
     composer = ready_composer(sqlite_engine)

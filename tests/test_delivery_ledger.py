@@ -3,6 +3,8 @@ email sent and starts the next one's attempt, fenced by the claim token, on both
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +22,15 @@ LEASE = timedelta(minutes=5)
 
 def claimed(engine: Engine, token: str) -> list[int]:
     return in_transaction(engine, lambda s: claim_due(s, NOW, token, 10, LEASE, lambda: NOW))
+
+
+@contextmanager
+def held(engine: Engine) -> Iterator[Ledger]:
+    ledger = Ledger(engine, "w#1")
+    try:
+        yield ledger
+    finally:
+        ledger.close()
 
 
 def attempts(engine: Engine) -> list[tuple[int, str, str | None, int | None]]:
@@ -41,8 +52,7 @@ def test_one_unit_marks_the_last_email_and_starts_the_next(
 ) -> None:
     synced(engine, config_dir)
     first, second, third = claimed(engine, "w#1")
-    ledger = Ledger(engine, "w#1")
-    try:
+    with held(engine) as ledger:
         marked, attempt = ledger.mark_and_start(None, [first], NOW + LEASE, lambda: NOW, 5)
         assert marked is None and attempt is not None
         later = NOW + timedelta(seconds=2)
@@ -51,8 +61,6 @@ def test_one_unit_marks_the_last_email_and_starts_the_next(
         )
         assert marked == 1 and second_attempt is not None
         assert ledger.mark(Mark([second, third], second_attempt, "250 OK 2", 7), lambda: later, 5)
-    finally:
-        ledger.close()
     assert attempts(engine) == [(first, "sent", "250 OK", 12), (second, "sent", "250 OK 2", 7)]
     with session_scope(engine) as session:
         row = session.get(Notification, first)
@@ -80,8 +88,7 @@ def test_no_attempt_starts_unless_the_token_still_holds_every_row(
 ) -> None:
     synced(engine, config_dir)
     first, second, third = claimed(engine, "w#1")
-    ledger = Ledger(engine, "w#1")
-    try:
+    with held(engine) as ledger:
         _, attempt = ledger.mark_and_start(None, [first], NOW + LEASE, lambda: NOW, 5)
         assert attempt is not None
         # Another worker took the third row over (its claim had expired).
@@ -92,8 +99,6 @@ def test_no_attempt_starts_unless_the_token_still_holds_every_row(
         marked, lost = ledger.mark_and_start(
             Mark([first], attempt, "250 OK", 3), [second, third], NOW + LEASE, lambda: NOW, 5
         )
-    finally:
-        ledger.close()
     # The mark of the email that went out still commits; nothing is started for the other.
     assert (marked, lost) == (1, None)
     assert attempts(engine) == [(first, "sent", "250 OK", 3)]
@@ -109,8 +114,7 @@ def test_a_mark_an_earlier_try_committed_is_counted_not_lost(
 ) -> None:
     synced(engine, config_dir)
     first, second, _ = claimed(engine, "w#1")
-    ledger = Ledger(engine, "w#1")
-    try:
+    with held(engine) as ledger:
         _, attempt = ledger.mark_and_start(None, [first, second], NOW + LEASE, lambda: NOW, 5)
         assert attempt is not None
         mark = Mark([first, second], attempt, "250 OK", 3)
@@ -127,5 +131,3 @@ def test_a_mark_an_earlier_try_committed_is_counted_not_lost(
                 update(Notification).where(Notification.id == second).values(claimed_by="v#9")
             )
         assert ledger.mark(mark, lambda: NOW, 5) == 1
-    finally:
-        ledger.close()
